@@ -1,0 +1,32 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Registry } from 'prom-client';
+
+/** A named readiness check; false or a throw means not ready. */
+export type ReadinessCheck = () => boolean | Promise<boolean>;
+
+export interface HealthRoutesOptions {
+  readonly metricsRegistry: Registry;
+  readonly readinessChecks: Readonly<Record<string, ReadinessCheck>>;
+}
+
+export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, options) => {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const checks: Record<string, boolean> = {};
+    for (const [name, check] of Object.entries(options.readinessChecks)) {
+      try {
+        checks[name] = await check();
+      } catch {
+        checks[name] = false;
+      }
+    }
+    const ready = Object.values(checks).every(Boolean);
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const body = await options.metricsRegistry.metrics();
+    return reply.type(options.metricsRegistry.contentType).send(body);
+  });
+};

@@ -1,0 +1,109 @@
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { createMetricsRegistry, startHttpServer } from '../../api/index.js';
+import { loadConfig, type Config } from '../../config/index.js';
+import { checkBrokersReachable, createKafkaClient, startMockCluster } from '../../kafka/index.js';
+import { openDatabase, sqliteServiceStateStore } from '../../store/index.js';
+import { Lifecycle } from '../lifecycle.js';
+import { parseFlags } from '../flags.js';
+import { pipewatchVersion } from '../version.js';
+import type { Command } from './command.js';
+
+export interface RunningService {
+  readonly config: Readonly<Config>;
+  readonly httpUrl: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly databaseFile: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: builds every component from the frozen config, in dependency order,
+ * and registers each with the lifecycle so SIGTERM stops them in reverse.
+ */
+export async function startService(
+  config: Readonly<Config>,
+  logger: Logger,
+): Promise<RunningService> {
+  const lifecycle = new Lifecycle(logger);
+  try {
+    const databaseFile = join(config.dataDir, 'pipewatch.sqlite');
+    const db = openDatabase(databaseFile);
+    lifecycle.add({ name: 'sqlite', stop: () => void db.close() });
+    const serviceState = sqliteServiceStateStore(db);
+
+    let brokers: readonly string[] = config.kafka.brokers;
+    if (brokers.length === 0) {
+      const cluster = startMockCluster(config.kafka.embeddedBrokerCount);
+      lifecycle.add({ name: 'embedded-kafka', stop: () => cluster.destroy() });
+      for (const topic of [config.topics.raw, config.topics.features, config.topics.dlq]) {
+        cluster.createTopic(topic, config.topics.embeddedPartitions);
+      }
+      brokers = cluster.brokers;
+      logger.info(
+        { bootstrapServers: cluster.bootstrapServers },
+        'no brokers configured: started the embedded Kafka mock cluster',
+      );
+    }
+    const kafka = createKafkaClient({
+      brokers,
+      clientId: config.kafka.clientId,
+      requestTimeoutMs: config.kafka.requestTimeoutMs,
+      logger,
+    });
+    const cluster = await checkBrokersReachable(kafka, brokers, config.kafka.connectTimeoutMs);
+    logger.info({ brokers, brokerCount: cluster.brokerCount }, 'Kafka reachable');
+
+    const metricsRegistry = createMetricsRegistry({
+      version: pipewatchVersion,
+      nodeVersion: process.version,
+    });
+    const http = await startHttpServer(
+      { host: config.http.host, port: config.http.port, logger },
+      { metricsRegistry, readinessChecks: { sqlite: () => db.open } },
+    );
+    lifecycle.add({ name: 'http', stop: () => http.instance.close() });
+
+    serviceState.set('last_start', { version: pipewatchVersion }, Date.now());
+    logger.info(
+      {
+        http: http.url,
+        metrics: `${http.url}/metrics`,
+        kafka: brokers.join(','),
+        sqlite: databaseFile,
+      },
+      'pipewatch is up',
+    );
+    return {
+      config,
+      httpUrl: http.url,
+      kafkaBrokers: brokers,
+      databaseFile,
+      stop: () => lifecycle.stopAll(config.shutdownTimeoutMs),
+    };
+  } catch (error) {
+    await lifecycle.stopAll(config.shutdownTimeoutMs);
+    throw error;
+  }
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run the service (embedded Kafka mock cluster when no brokers are configured)',
+  usage: 'pipewatch serve [--config pipewatch.yaml]',
+  async run(argv) {
+    const flags = parseFlags(argv, { config: { type: 'string' } }, this.usage);
+    const config = loadConfig(flags.values.config);
+    const logger = pino({ level: config.logLevel, base: { service: 'pipewatch' } });
+    const service = await startService(config, logger);
+    await new Promise<void>((resolve) => {
+      const shutdown = (signal: string) => {
+        logger.info({ signal }, 'shutting down');
+        void service.stop().then(resolve);
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+    });
+    return 0;
+  },
+};

@@ -1,0 +1,91 @@
+/**
+ * The one catalogue of pipewatch error codes. Codes are stable: tools and tests key on them.
+ * Each code carries a kind; only api/ maps kinds to HTTP statuses, and only cli/ maps them to
+ * exit codes. `retryable` says whether the same call may succeed later unchanged.
+ */
+export type ErrorKind =
+  'invalid_input' | 'not_found' | 'conflict' | 'unavailable' | 'unsupported' | 'internal';
+
+interface CatalogueEntry {
+  readonly kind: ErrorKind;
+  readonly retryable: boolean;
+  readonly description: string;
+}
+
+export const errorCatalogue = {
+  CONFIG_INVALID: {
+    kind: 'invalid_input',
+    retryable: false,
+    description: 'The configuration file or a PIPEWATCH_* variable has a bad or unknown key.',
+  },
+  CONFIG_FILE_UNREADABLE: {
+    kind: 'invalid_input',
+    retryable: false,
+    description: 'The configuration file cannot be read or is not valid YAML.',
+  },
+  USAGE: {
+    kind: 'invalid_input',
+    retryable: false,
+    description: 'A command-line flag or argument is missing or malformed.',
+  },
+  BAD_REQUEST: {
+    kind: 'invalid_input',
+    retryable: false,
+    description: 'An API request body, query or path parameter is malformed.',
+  },
+  NOT_FOUND: { kind: 'not_found', retryable: false, description: 'The resource does not exist.' },
+  CONFLICT: {
+    kind: 'conflict',
+    retryable: false,
+    description: 'The request conflicts with the current state.',
+  },
+  KAFKA_UNREACHABLE: {
+    kind: 'unavailable',
+    retryable: true,
+    description: 'No configured Kafka broker answered.',
+  },
+  KAFKA_API_UNSUPPORTED: {
+    kind: 'unsupported',
+    retryable: false,
+    description: 'The cluster does not implement a Kafka API pipewatch asked for.',
+  },
+  MOCK_CLUSTER_UNAVAILABLE: {
+    kind: 'unavailable',
+    retryable: false,
+    description: 'librdkafka (with its mock cluster) cannot be loaded on this machine.',
+  },
+  STORE_FAILURE: {
+    kind: 'internal',
+    retryable: false,
+    description: 'The SQLite store failed to open, migrate or write.',
+  },
+  INTERNAL: { kind: 'internal', retryable: false, description: 'An unexpected internal error.' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+/** An error from the catalogue. `details` carries machine-readable context (key, path, offset). */
+export class PipewatchError extends Error {
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  readonly retryable: boolean;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PipewatchError';
+    this.code = code;
+    this.kind = errorCatalogue[code].kind;
+    this.retryable = errorCatalogue[code].retryable;
+    this.details = Object.freeze({ ...details });
+  }
+}
+
+export function isPipewatchError(value: unknown): value is PipewatchError {
+  return value instanceof PipewatchError;
+}

@@ -1,0 +1,7 @@
+export {
+  errorCatalogue,
+  isPipewatchError,
+  PipewatchError,
+  type ErrorCode,
+  type ErrorKind,
+} from './errors.js';

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * The configuration schema. Every section is strict: an unknown key is an error naming it.
+ * Units are in the key names; defaults are documented next to each key.
+ */
+const port = z.number().int().min(0).max(65535);
+
+const kafkaSection = z
+  .object({
+    /** Bootstrap servers. Empty (the default) starts the embedded in-process mock cluster. */
+    brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).default([]),
+    /** Kafka client id used by every pipewatch client. Default `pipewatch`. */
+    clientId: z.string().min(1).default('pipewatch'),
+    /** Number of brokers of the embedded mock cluster. Default 3. */
+    embeddedBrokerCount: z.number().int().min(1).max(9).default(3),
+    /** Per-request timeout in milliseconds. Default 30000. */
+    requestTimeoutMs: z.number().int().positive().default(30_000),
+    /** Time to wait for the first broker answer at start-up, in milliseconds. Default 10000. */
+    connectTimeoutMs: z.number().int().positive().default(10_000),
+  })
+  .strict();
+
+const httpSection = z
+  .object({
+    /** Interface the API, /metrics and the status page listen on. Default `0.0.0.0`. */
+    host: z.string().min(1).default('0.0.0.0'),
+    /** Port of the API, /metrics and the status page. Default 8080; 0 picks a free port. */
+    port: port.default(8080),
+  })
+  .strict();
+
+const registrySection = z
+  .object({
+    /** Port of the embedded Confluent-compatible schema registry. Default 8081; 0 picks one. */
+    port: port.default(8081),
+    /** URL of an external schema registry; when set, the embedded one is not started. */
+    url: z.string().url().optional(),
+  })
+  .strict();
+
+const topicsSection = z
+  .object({
+    raw: z.string().min(1).default('raw.transactions'),
+    features: z.string().min(1).default('features.transactions'),
+    dlq: z.string().min(1).default('raw.transactions.dlq'),
+    /** Partitions of each topic the embedded default creates. Default 3. */
+    embeddedPartitions: z.number().int().min(1).max(64).default(3),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    kafka: kafkaSection.default({}),
+    http: httpSection.default({}),
+    registry: registrySection.default({}),
+    topics: topicsSection.default({}),
+    /** Folder of the SQLite file. Default `./data`. */
+    dataDir: z.string().min(1).default('./data'),
+    /** pino log level. Default `info`. */
+    logLevel: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    /** Grace period for a SIGTERM shutdown, in milliseconds. Default 10000. */
+    shutdownTimeoutMs: z.number().int().positive().default(10_000),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;

@@ -1,0 +1,4 @@
+import './controller-fallback.js';
+export { createKafkaClient, type KafkaClientOptions } from './client.js';
+export { checkBrokersReachable } from './reachability.js';
+export { kafkaApiKey, kafkaErrorCode, startMockCluster, type MockCluster } from './mock-cluster.js';
