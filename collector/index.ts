@@ -1,0 +1,1 @@
+export type { DecodedRecord, RecordSink, TappedRecord } from './types.js';

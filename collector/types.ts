@@ -1,0 +1,28 @@
+/**
+ * What a tap hands to its sinks: one Kafka record translated to pipewatch's own types. Sinks
+ * (schema checks, feature values for drift, topic counters, DLQ accounting) never see kafkajs.
+ */
+export interface TappedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka offsets are int64; kept as decimal strings. */
+  readonly offset: string;
+  /** Record timestamp (CreateTime or LogAppendTime) in epoch milliseconds. */
+  readonly timestampMs: number;
+  readonly key: Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly value: Buffer | null;
+}
+
+/** A record whose value decoded (Confluent Avro wire format or JSON) into a plain object. */
+export interface DecodedRecord extends TappedRecord {
+  readonly payload: Readonly<Record<string, unknown>>;
+  /** Confluent schema id when the value was in the wire format; undefined for JSON. */
+  readonly schemaId: number | undefined;
+}
+
+/** Receives records from a tap. `nowMs` is the tap's clock, passed in for pure consumers. */
+export interface RecordSink {
+  readonly name: string;
+  onRecord(record: DecodedRecord, nowMs: number): void;
+}
