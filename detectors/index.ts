@@ -1,1 +1,1 @@
-export {};
+export { binCounts, binIndex, quantileSorted, referenceEdges } from './drift/binning.js';
