@@ -2,7 +2,12 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createMetricsRegistry, startHttpServer } from '../../api/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
-import { checkBrokersReachable, createKafkaClient, startMockCluster } from '../../kafka/index.js';
+import {
+  checkBrokersReachable,
+  createKafkaClient,
+  monitorKafkaHealth,
+  startMockCluster,
+} from '../../kafka/index.js';
 import { openDatabase, sqliteServiceStateStore } from '../../store/index.js';
 import { Lifecycle } from '../lifecycle.js';
 import { parseFlags } from '../flags.js';
@@ -53,6 +58,10 @@ export async function startService(
     });
     const cluster = await checkBrokersReachable(kafka, brokers, config.kafka.connectTimeoutMs);
     logger.info({ brokers, brokerCount: cluster.brokerCount }, 'Kafka reachable');
+    const kafkaHealth = monitorKafkaHealth(kafka, {
+      onError: (error) => logger.warn({ err: error }, 'Kafka health probe failed'),
+    });
+    lifecycle.add({ name: 'kafka-health', stop: () => kafkaHealth.stop() });
 
     const metricsRegistry = createMetricsRegistry({
       version: pipewatchVersion,
@@ -60,7 +69,13 @@ export async function startService(
     });
     const http = await startHttpServer(
       { host: config.http.host, port: config.http.port, logger },
-      { metricsRegistry, readinessChecks: { sqlite: () => db.open } },
+      {
+        metricsRegistry,
+        readinessChecks: {
+          sqlite: () => db.open,
+          kafka: () => kafkaHealth.isHealthy(Date.now()),
+        },
+      },
     );
     lifecycle.add({ name: 'http', stop: () => http.instance.close() });
 

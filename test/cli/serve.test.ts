@@ -68,7 +68,17 @@ describe('pipewatch command line', () => {
       assert.equal(health.status, 200);
       const metrics = await (await fetch(`${base}/metrics`)).text();
       assert.match(metrics, /^pipewatch_build_info\{version="[^"]+",node_version="v\d+/m);
-      assert.equal((await fetch(`${base}/readyz`)).status, 200);
+      // Readiness follows the Kafka health probe, which answers within a moment of start-up.
+      let ready = await fetch(`${base}/readyz`);
+      for (let i = 0; i < 50 && ready.status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        ready = await fetch(`${base}/readyz`);
+      }
+      assert.equal(ready.status, 200);
+      assert.deepEqual(await ready.json(), {
+        status: 'ready',
+        checks: { sqlite: true, kafka: true },
+      });
     } finally {
       service.child.kill('SIGTERM');
     }
