@@ -40,8 +40,6 @@ export function handleRegistryError(
   let body: ConfluentErrorBody;
   if (isPipewatchError(error) && confluentCodes[error.code] !== undefined) {
     body = { error_code: confluentCodes[error.code]!, message: error.message };
-  } else if (error.name === 'SqliteError') {
-    body = { error_code: 50001, message: `Error in the backend data store: ${error.message}` };
   } else {
     const status = (error as FastifyError).statusCode ?? 500;
     body =

@@ -42,8 +42,10 @@ export const schemaRegistryApi: FastifyPluginAsync<RegistryApiOptions> = async (
     { parseAs: 'string' },
     app.getDefaultJsonParser('error', 'error'),
   );
-  app.addHook('onRequest', async (_request, reply) => {
+  // After serialisation, so errors and 404s carry it too (and no charset suffix, as Confluent).
+  app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('content-type', registryContentType);
+    return payload;
   });
 
   app.get('/', async () => ({}));

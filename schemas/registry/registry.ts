@@ -1,6 +1,7 @@
 import { PipewatchError } from '../../common/index.js';
 import type { RegistrySubjectVersion, SchemaRegistryStore } from '../../store/index.js';
 import { parseSchemaRequest, type SchemaRequest } from './avro-schema.js';
+import { guardStore } from './guarded-store.js';
 import {
   isTransitive,
   parseCompatibilityLevel,
@@ -67,7 +68,8 @@ const versionNotFound = (subject: string, version: number | string) =>
   });
 
 export function createSchemaRegistry(options: SchemaRegistryOptions): SchemaRegistry {
-  const { store, checker } = options;
+  const { checker } = options;
+  const store = guardStore(options.store);
   const defaultLevel = options.defaultLevel ?? 'BACKWARD';
 
   const globalLevel = (): CompatibilityLevel =>
