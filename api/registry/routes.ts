@@ -29,6 +29,12 @@ const levelOf = (request: Req) => {
  * Confluent Schema Registry REST API (the subset clients and the usual tools use) as a fastify
  * plugin. It sets its own error handler and 404 handler, so it can be mounted at the root of its
  * own server (api/registry/server.ts) or under a prefix of another app.
+ *
+ * Known differences from Confluent: AVRO only (JSON/PROTOBUF and references answer 42201);
+ * incompatibility is error_code 409 (Confluent >= 8.0.4 writes 40901); the compatibility test
+ * checks every live version when the level is _TRANSITIVE, even when a version is named
+ * (Confluent checks only the named one, schema-registry issue #2747; Karapace goes transitive);
+ * no modes, contexts, rule sets or metadata.
  */
 export const schemaRegistryApi: FastifyPluginAsync<RegistryApiOptions> = async (app, options) => {
   const { registry } = options;
