@@ -59,6 +59,11 @@ export const errorCatalogue = {
     retryable: false,
     description: 'The SQLite store failed to open, migrate or write.',
   },
+  SCHEMA_INVALID: {
+    kind: 'invalid_input',
+    retryable: false,
+    description: 'An Avro schema is not valid JSON or breaks the Avro specification.',
+  },
   INTERNAL: { kind: 'internal', retryable: false, description: 'An unexpected internal error.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
