@@ -64,6 +64,11 @@ export const errorCatalogue = {
     retryable: false,
     description: 'An Avro schema is not valid JSON or breaks the Avro specification.',
   },
+  SCHEMA_REGISTRY_UNAVAILABLE: {
+    kind: 'unavailable',
+    retryable: true,
+    description: 'A schema registry did not answer, or answered with an unexpected response.',
+  },
   INTERNAL: { kind: 'internal', retryable: false, description: 'An unexpected internal error.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
