@@ -37,8 +37,8 @@ export function messageFor(found: Found, roles: Roles): string {
       const rf = found.reader as FixedNode;
       const wf = found.writer as FixedNode;
       return (
-        `${where} is the fixed type '${rf.fullName}' of ${rf.sizeBytes} bytes in ${r} ` +
-        `but ${wf.sizeBytes} bytes in ${w}; fixed sizes must be equal.`
+        `${where} is the fixed type '${rf.fullName}' of ${rf.sizeBytes} ${plural(rf.sizeBytes, 'byte')} in ${r} ` +
+        `but ${wf.sizeBytes} ${plural(wf.sizeBytes, 'byte')} in ${w}; fixed sizes must be equal.`
       );
     }
     case 'MISSING_ENUM_SYMBOLS': {
@@ -55,22 +55,22 @@ export function messageFor(found: Found, roles: Roles): string {
   }
 }
 
-/** "Field 'customer.address'" when the location is a field's type, else the location itself. */
+/**
+ * "Field 'customer.zip'", with what inside the field's type is meant when the location goes
+ * deeper: "Field 'scores' (array items)", "Field 'note' (writer union branch 2)".
+ */
 function subject(tokens: readonly string[]): string {
-  if (tokens.length === 0) return 'The schema';
+  const lastField = tokens.lastIndexOf('fields');
   const field = fieldPath(tokens);
-  const last = tokens.length;
-  if (field !== '' && tokens[last - 1] === 'type' && tokens[last - 3] === 'fields') {
-    return `Field '${field}'`;
-  }
-  if (field !== '' && isNamedPart(tokens[last - 1]) && tokens[last - 2] === 'type') {
-    return `Field '${field}'`;
-  }
-  return `The type at /${tokens.join('/')}`;
-}
-
-function isNamedPart(token: string | undefined): boolean {
-  return token === 'name' || token === 'size' || token === 'symbols';
+  const rest = lastField >= 0 && field !== '' ? tokens.slice(lastField + 3) : tokens;
+  const parts = rest.flatMap((token) => {
+    if (token === 'items') return ['array items'];
+    if (token === 'values') return ['map values'];
+    if (/^\d+$/.test(token)) return [`writer union branch ${token}`];
+    return [];
+  });
+  const head = field === '' ? 'The schema' : `Field '${field}'`;
+  return parts.length === 0 ? head : `${head} (${parts.join(', ')})`;
 }
 
 /** The dotted names of the fields along a location: `/fields/a/type/fields/b` → `a.b`. */
