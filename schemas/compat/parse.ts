@@ -11,6 +11,7 @@ import {
   type EnumNode,
   type FixedNode,
   type ParsedAvroSchema,
+  type PrimitiveNode,
   type PrimitiveTypeName,
   type RecordField,
   type RecordNode,
@@ -72,7 +73,7 @@ class Parser {
   }
 
   private reference(name: string, namespace: string, path: string): AvroNode {
-    if (primitiveTypeNames.has(name)) return { type: name as PrimitiveTypeName };
+    if (primitiveTypeNames.has(name)) return primitiveNode(name as PrimitiveTypeName);
     const found = this.names.lookup(name, namespace);
     if (!found) {
       throw invalid(`unknown type '${name}': not a primitive type nor a type defined before`, path);
@@ -178,6 +179,18 @@ class Parser {
     this.names.define(node, path);
     return node;
   }
+}
+
+// One shared node per primitive type: identical nodes let the checker skip equal pairs.
+const primitiveNodes = new Map<PrimitiveTypeName, PrimitiveNode>();
+
+function primitiveNode(type: PrimitiveTypeName): PrimitiveNode {
+  let node = primitiveNodes.get(type);
+  if (!node) {
+    node = Object.freeze({ type });
+    primitiveNodes.set(type, node);
+  }
+  return node;
 }
 
 function stringList(value: Json, what: string, path: string): string[] {

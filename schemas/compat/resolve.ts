@@ -13,11 +13,13 @@
  * way up, so a memoised result reused elsewhere still reports its own location.
  */
 import {
+  primitiveTypeNames,
   typeWord,
   type AvroNode,
   type EnumNode,
   type FixedNode,
   type NamedNode,
+  type RecordField,
   type RecordNode,
 } from './model.js';
 
@@ -54,6 +56,9 @@ export class PairChecker {
   private readonly memo = new Map<AvroNode, Map<AvroNode, readonly Found[] | null>>();
 
   check(reader: AvroNode, writer: AvroNode): readonly Found[] {
+    // Any schema reads its own data, and primitives cannot recurse: no memo needed for either.
+    if (reader === writer) return none;
+    if (isPrimitive(reader) && isPrimitive(writer)) return this.calculate(reader, writer);
     let byWriter = this.memo.get(reader);
     if (!byWriter) {
       byWriter = new Map();
@@ -141,10 +146,30 @@ export class PairChecker {
  * The writer field a reader field reads: the same name, else one of the reader field's aliases.
  * Avro Java throws when both match different writer fields; the direct name wins here instead.
  */
-function lookupWriterField(writer: RecordNode, field: RecordNode['fields'][number]) {
-  const direct = writer.fields.find((f) => f.name === field.name);
+function lookupWriterField(writer: RecordNode, field: RecordField): RecordField | undefined {
+  const byName = fieldsByName(writer);
+  const direct = byName.get(field.name);
   if (direct) return direct;
-  return writer.fields.find((f) => field.aliases.includes(f.name));
+  for (const alias of field.aliases) {
+    const aliased = byName.get(alias);
+    if (aliased) return aliased;
+  }
+  return undefined;
+}
+
+const fieldIndex = new WeakMap<RecordNode, ReadonlyMap<string, RecordField>>();
+
+function fieldsByName(record: RecordNode): ReadonlyMap<string, RecordField> {
+  let index = fieldIndex.get(record);
+  if (!index) {
+    index = new Map(record.fields.map((f) => [f.name, f]));
+    fieldIndex.set(record, index);
+  }
+  return index;
+}
+
+function isPrimitive(node: AvroNode): boolean {
+  return primitiveTypeNames.has(node.type);
 }
 
 /** Names match on their unqualified part (namespaces ignored) or through the reader's aliases. */
