@@ -136,6 +136,15 @@ describe('pipewatch schema check against files', () => {
     );
   });
 
+  it('--format github turns a parse error into an annotation too', async () => {
+    const run = await pipewatch('--candidate', `${fixtures}/not-avro.avsc`, '--format', 'github');
+    assert.equal(run.code, 2);
+    assert.match(
+      run.stdout,
+      /^::error title=SCHEMA_INVALID::.*not-avro\.avsc: unknown type 'money'/,
+    );
+  });
+
   it('exits 0 with no previous schema (a first version only has to be valid Avro)', async () => {
     const run = await pipewatch('--candidate', v1);
     assert.equal(run.code, 0, run.stderr);

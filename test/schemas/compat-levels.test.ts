@@ -100,6 +100,38 @@ describe('compatibility levels', () => {
     );
   });
 
+  it('mutually recursive records terminate and report the nested path', () => {
+    // Tree → children: [Node] → Node.tree: ["null", Tree]; the leaf value changes type.
+    const tree = (valueType: string) =>
+      parseAvroSchema({
+        type: 'record',
+        name: 'Tree',
+        fields: [
+          { name: 'value', type: valueType },
+          {
+            name: 'children',
+            type: {
+              type: 'array',
+              items: {
+                type: 'record',
+                name: 'Node',
+                fields: [{ name: 'tree', type: ['null', 'Tree'], default: null }],
+              },
+            },
+          },
+        ],
+      });
+    const result = checkCompatibility({
+      candidate: tree('int'),
+      previous: [tree('long')],
+      level: 'FULL',
+    });
+    assert.deepEqual(
+      result.incompatibilities.map((i) => [i.direction, i.kind, i.path]),
+      [['backward', 'TYPE_MISMATCH', '/fields/value/type']],
+    );
+  });
+
   it('isCompatibleWith answers for one reader/writer pair', () => {
     assert.equal(isCompatibleWith(v2, v1), true);
     assert.equal(isCompatibleWith(v3, v1), false);
