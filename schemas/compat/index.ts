@@ -12,6 +12,6 @@ export {
   type Incompatibility,
   type PairIncompatibility,
 } from './levels.js';
-export type { AvroNode, ParsedAvroSchema } from './model.js';
-export { parseAvroSchema } from './parse.js';
+export type { AvroNode, AvroSchemaInput, ParsedAvroSchema } from './model.js';
+export { parseAvroSchema, toParsedSchema } from './parse.js';
 export type { IncompatibilityKind } from './resolve.js';

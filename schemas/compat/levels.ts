@@ -9,7 +9,8 @@
  * order), backward before forward within a version, then Avro's order within a pair.
  */
 import { messageFor, type Roles } from './messages.js';
-import type { ParsedAvroSchema } from './model.js';
+import type { AvroSchemaInput } from './model.js';
+import { toParsedSchema } from './parse.js';
 import { PairChecker, pathOf, type Found, type IncompatibilityKind } from './resolve.js';
 
 export const compatibilityLevels = [
@@ -53,9 +54,10 @@ export interface CompatibilityResult {
 }
 
 export interface CheckCompatibilityInput {
-  readonly candidate: ParsedAvroSchema;
+  /** Parsed schemas are used as they are; text or JSON values are parsed (SCHEMA_INVALID). */
+  readonly candidate: AvroSchemaInput;
   /** Previous versions, oldest first; the last one is "the latest". */
-  readonly previous: readonly ParsedAvroSchema[];
+  readonly previous: readonly AvroSchemaInput[];
   readonly level: CompatibilityLevel;
   /**
    * Names for the schemas in messages. Default: "the new schema" and "version N" (1-based
@@ -65,7 +67,9 @@ export interface CheckCompatibilityInput {
 }
 
 export function checkCompatibility(input: CheckCompatibilityInput): CompatibilityResult {
-  const { candidate, previous, level } = input;
+  const { level } = input;
+  const candidate = toParsedSchema(input.candidate);
+  const previous = input.previous.map(toParsedSchema);
   if (level === 'NONE' || previous.length === 0) return { compatible: true, incompatibilities: [] };
   const transitive = level.endsWith('_TRANSITIVE');
   const backward = level.startsWith('BACKWARD') || level.startsWith('FULL');
@@ -75,7 +79,7 @@ export function checkCompatibility(input: CheckCompatibilityInput): Compatibilit
   const incompatibilities: Incompatibility[] = [];
   const first = transitive ? 0 : previous.length - 1;
   for (let index = previous.length - 1; index >= first; index--) {
-    const old = previous[index] as ParsedAvroSchema;
+    const old = previous[index]!;
     const oldLabel = input.labels?.previous?.[index] ?? `version ${index + 1}`;
     if (backward) {
       const roles = { reader: candidateLabel, writer: oldLabel };
@@ -100,21 +104,25 @@ export interface PairIncompatibility {
 
 /** Every reason data written with `writer` cannot be read with `reader` (empty: compatible). */
 export function readerWriterIncompatibilities(
-  reader: ParsedAvroSchema,
-  writer: ParsedAvroSchema,
+  reader: AvroSchemaInput,
+  writer: AvroSchemaInput,
 ): readonly PairIncompatibility[] {
   const roles = { reader: 'the reader schema', writer: 'the writer schema' };
-  return new PairChecker().check(reader.root, writer.root).map((f) => ({
-    kind: f.kind,
-    path: pathOf(f.tokens),
-    message: messageFor(f, roles),
-    detail: f.detail,
-  }));
+  return new PairChecker()
+    .check(toParsedSchema(reader).root, toParsedSchema(writer).root)
+    .map((f) => ({
+      kind: f.kind,
+      path: pathOf(f.tokens),
+      message: messageFor(f, roles),
+      detail: f.detail,
+    }));
 }
 
 /** Whether data written with `writer` can always be read with `reader`. */
-export function isCompatibleWith(reader: ParsedAvroSchema, writer: ParsedAvroSchema): boolean {
-  return new PairChecker().check(reader.root, writer.root).length === 0;
+export function isCompatibleWith(reader: AvroSchemaInput, writer: AvroSchemaInput): boolean {
+  return (
+    new PairChecker().check(toParsedSchema(reader).root, toParsedSchema(writer).root).length === 0
+  );
 }
 
 function toIncompatibility(

@@ -76,11 +76,18 @@ export interface FixedNode extends NamedBase {
 export type NamedNode = RecordNode | EnumNode | FixedNode;
 export type AvroNode = PrimitiveNode | ArrayNode | MapNode | UnionNode | NamedNode;
 
+/** Marks values made by parseAvroSchema, so raw JSON objects can be told apart from them. */
+export const parsedSchemaBrand: unique symbol = Symbol('pipewatch.parsedAvroSchema');
+
 /** A validated Avro schema: the walkable tree plus the JSON it came from. */
 export interface ParsedAvroSchema {
+  readonly [parsedSchemaBrand]: true;
   readonly root: AvroNode;
   readonly json: unknown;
 }
+
+/** A parsed schema, or Avro schema JSON as text or as a value (parsed on use). */
+export type AvroSchemaInput = ParsedAvroSchema | string | object;
 
 /** Avro's upper-case type word (`INT`, `RECORD`), as Apache Avro prints it in its messages. */
 export function typeWord(node: AvroNode): string {

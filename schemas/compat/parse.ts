@@ -6,7 +6,9 @@
  */
 import { invalid, checkName, NameTable, qualify } from './names.js';
 import {
+  parsedSchemaBrand,
   primitiveTypeNames,
+  type AvroSchemaInput,
   type AvroNode,
   type EnumNode,
   type FixedNode,
@@ -30,7 +32,13 @@ export function parseAvroSchema(schema: string | object): ParsedAvroSchema {
     }
   }
   const root = new Parser().node(json, '', '');
-  return { root, json };
+  return { [parsedSchemaBrand]: true, root, json };
+}
+
+/** Parses raw schema JSON; a schema parseAvroSchema already returned is passed through. */
+export function toParsedSchema(schema: AvroSchemaInput): ParsedAvroSchema {
+  if (typeof schema === 'object' && parsedSchemaBrand in schema) return schema;
+  return parseAvroSchema(schema);
 }
 
 function isObject(value: Json): value is JsonObject {

@@ -132,6 +132,20 @@ describe('compatibility levels', () => {
     );
   });
 
+  it('takes schema text and JSON values as well as parsed schemas', () => {
+    const oldText = JSON.stringify(v1.json);
+    const result = checkCompatibility({
+      candidate: v3.json as object,
+      previous: [oldText],
+      level: 'BACKWARD',
+    });
+    assert.deepEqual(
+      result.incompatibilities.map((i) => i.path),
+      ['/fields/id/type', '/fields/amount'],
+    );
+    assert.equal(isCompatibleWith(oldText, v1), true);
+  });
+
   it('isCompatibleWith answers for one reader/writer pair', () => {
     assert.equal(isCompatibleWith(v2, v1), true);
     assert.equal(isCompatibleWith(v3, v1), false);
