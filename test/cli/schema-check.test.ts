@@ -1,12 +1,16 @@
 // The CI gate as CI runs it: `node bin/pipewatch.js schema check ...` in a child process, with
 // fixture files, checking exit codes (0 compatible, 1 incompatible, 2 no verdict) and the three
-// output formats. Registry mode talks to a small Confluent-shaped HTTP server on 127.0.0.1.
+// output formats. Registry mode talks to the embedded registry on 127.0.0.1 over a real SQLite file.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { startRegistryServer, type RunningRegistryServer } from '../../api/index.js';
+import { engineCompatibilityChecker } from '../../schemas/index.js';
+import { openDatabase } from '../../store/index.js';
 
 const fixtures = 'test/fixtures/schemas';
 const v1 = `${fixtures}/payment-v1.avsc`;
@@ -193,61 +197,30 @@ describe('pipewatch schema check against files', () => {
   }
 });
 
-/** A minimal Confluent-shaped registry: subjects → schema texts, per-subject and global config. */
-function startRegistry(
-  subjects: Record<string, string[]>,
-  config: { global: string; subjects: Record<string, string> },
-) {
-  const requests: string[] = [];
-  const server = createServer((req, res) => {
-    const url = req.url ?? '';
-    requests.push(url);
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/vnd.schemaregistry.v1+json' });
-      res.end(JSON.stringify(body));
-    };
-    let m: RegExpMatchArray | null;
-    if ((m = url.match(/^\/subjects\/([^/]+)\/versions$/))) {
-      const versions = subjects[decodeURIComponent(m[1]!)];
-      if (!versions) return send(404, { error_code: 40401, message: 'Subject not found' });
-      return send(
-        200,
-        versions.map((_, i) => i + 1),
-      );
-    }
-    if ((m = url.match(/^\/subjects\/([^/]+)\/versions\/(\d+)$/))) {
-      const subject = decodeURIComponent(m[1]!);
-      const schema = subjects[subject]?.[Number(m[2]) - 1];
-      if (schema === undefined)
-        return send(404, { error_code: 40402, message: 'Version not found' });
-      return send(200, { subject, version: Number(m[2]), id: Number(m[2]), schema });
-    }
-    if ((m = url.match(/^\/config\/([^/]+)$/))) {
-      const level = config.subjects[decodeURIComponent(m[1]!)];
-      if (!level) return send(404, { error_code: 40401, message: 'Subject not found' });
-      return send(200, { compatibilityLevel: level });
-    }
-    if (url === '/config') return send(200, { compatibilityLevel: config.global });
-    return send(500, { error_code: 50001, message: `unexpected ${url}` });
-  });
-  return { server, requests };
-}
-
 describe('pipewatch schema check against a registry subject', () => {
   const text = (file: string) => readFileSync(file, 'utf8');
-  const registry = startRegistry(
-    { 'payments-value': [text(v1), text(v2)], 'strict-value': [text(v1), text(v2)] },
-    { global: 'BACKWARD', subjects: { 'strict-value': 'FULL_TRANSITIVE' } },
-  );
   let url = '';
-  let server: Server;
+  let registry: RunningRegistryServer;
 
   before(async () => {
-    server = registry.server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'pipewatch-gate-')), 'r.sqlite'));
+    registry = await startRegistryServer({
+      db,
+      checker: engineCompatibilityChecker,
+      host: '127.0.0.1',
+      port: 0,
+      logger: pino({ level: 'silent' }),
+    });
+    url = registry.url;
+    // History is written under NONE, then the levels the tests read are set.
+    registry.registry.setGlobalLevel('NONE');
+    for (const subject of ['payments-value', 'strict-value']) {
+      for (const file of [v1, v2]) registry.registry.register(subject, { schema: text(file) });
+    }
+    registry.registry.setGlobalLevel('BACKWARD');
+    registry.registry.setSubjectLevel('strict-value', 'FULL_TRANSITIVE');
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(() => registry.close());
 
   it('falls back to the global level when the subject has no own config (404)', async () => {
     const run = await pipewatch(
@@ -264,8 +237,6 @@ describe('pipewatch schema check against a registry subject', () => {
     const result = JSON.parse(run.stdout) as { level: string; checked: string[] };
     assert.equal(result.level, 'BACKWARD');
     assert.deepEqual(result.checked, ['payments-value version 2']);
-    assert.ok(registry.requests.includes('/config/payments-value'));
-    assert.ok(registry.requests.includes('/config'));
   });
 
   it("uses the subject's own level", async () => {
