@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { createMetricsRegistry, startHttpServer } from '../../api/index.js';
+import { createMetricsRegistry, startHttpServer, startRegistryServer } from '../../api/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import {
   checkBrokersReachable,
@@ -8,6 +8,7 @@ import {
   monitorKafkaHealth,
   startMockCluster,
 } from '../../kafka/index.js';
+import { engineCompatibilityChecker } from '../../schemas/index.js';
 import { openDatabase, sqliteServiceStateStore } from '../../store/index.js';
 import { Lifecycle } from '../lifecycle.js';
 import { parseFlags } from '../flags.js';
@@ -18,6 +19,8 @@ export interface RunningService {
   readonly config: Readonly<Config>;
   readonly httpUrl: string;
   readonly kafkaBrokers: readonly string[];
+  /** The embedded registry's URL, or the external one from `registry.url`. */
+  readonly registryUrl: string;
   readonly databaseFile: string;
   stop(): Promise<void>;
 }
@@ -63,6 +66,19 @@ export async function startService(
     });
     lifecycle.add({ name: 'kafka-health', stop: () => kafkaHealth.stop() });
 
+    let registryUrl = config.registry.url;
+    if (registryUrl === undefined) {
+      const registry = await startRegistryServer({
+        db,
+        checker: engineCompatibilityChecker,
+        host: config.http.host,
+        port: config.registry.port,
+        logger,
+      });
+      lifecycle.add({ name: 'schema-registry', stop: () => registry.close() });
+      registryUrl = registry.url;
+    }
+
     const metricsRegistry = createMetricsRegistry({
       version: pipewatchVersion,
       nodeVersion: process.version,
@@ -85,6 +101,7 @@ export async function startService(
         http: http.url,
         metrics: `${http.url}/metrics`,
         kafka: brokers.join(','),
+        schemaRegistry: registryUrl,
         sqlite: databaseFile,
       },
       'pipewatch is up',
@@ -93,6 +110,7 @@ export async function startService(
       config,
       httpUrl: http.url,
       kafkaBrokers: brokers,
+      registryUrl,
       databaseFile,
       stop: () => lifecycle.stopAll(config.shutdownTimeoutMs),
     };

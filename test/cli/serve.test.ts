@@ -64,6 +64,10 @@ describe('pipewatch command line', () => {
       const base = String(up.http);
       assert.equal(up.sqlite, join(dir, 'pipewatch.sqlite'));
 
+      const registry = await fetch(`${String(up.schemaRegistry)}/subjects`);
+      assert.equal(registry.status, 200, 'the embedded schema registry answers');
+      assert.deepEqual(await registry.json(), []);
+
       const health = await fetch(`${base}/healthz`);
       assert.equal(health.status, 200);
       const metrics = await (await fetch(`${base}/metrics`)).text();
