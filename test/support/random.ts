@@ -53,7 +53,7 @@ export function multinomial(
     const mean = remainingRows * share;
     const draw = Math.round(mean + Math.sqrt(mean * (1 - share)) * normal(random));
     counts[i] = Math.min(remainingRows, Math.max(0, draw));
-    remainingRows -= counts[i] as number;
+    remainingRows -= counts[i];
     remainingMass -= p;
   });
   return counts;
