@@ -59,6 +59,17 @@ export const errorCatalogue = {
     retryable: false,
     description: 'The SQLite store failed to open, migrate or write.',
   },
+  DRIFT_INPUT_UNREADABLE: {
+    kind: 'invalid_input',
+    retryable: false,
+    description: 'A file given to `pipewatch drift` cannot be read.',
+  },
+  DRIFT_INPUT_INVALID: {
+    kind: 'invalid_input',
+    retryable: false,
+    description:
+      'A `pipewatch drift` input has a non-numeric line in numeric mode, or no non-null values.',
+  },
   INTERNAL: { kind: 'internal', retryable: false, description: 'An unexpected internal error.' },
 } as const satisfies Record<string, CatalogueEntry>;
 

@@ -3,7 +3,7 @@
  * binned PSI and JS over frozen reference quantile edges, KS and Wasserstein-1 on the raw
  * values, out-of-range mass, and the sample-size-aware verdicts.
  */
-import { binCounts, referenceEdges } from './binning.js';
+import { quantileSorted } from './binning.js';
 import {
   DEFAULT_DRIFT_THRESHOLDS,
   jsVerdict,
@@ -55,9 +55,9 @@ export function numericDrift(
   assertSortedFinite(referenceSorted, 'reference');
   assertSortedFinite(currentSorted, 'current');
   const thresholds = { ...DEFAULT_DRIFT_THRESHOLDS, ...options.thresholds };
-  const edges = options.edges ?? referenceEdges(referenceSorted, options.binCount ?? 10);
-  const referenceCounts = binCounts(edges, referenceSorted);
-  const currentCounts = binCounts(edges, currentSorted);
+  const edges = options.edges ?? edgesOfSorted(referenceSorted, options.binCount ?? 10);
+  const referenceCounts = sortedBinCounts(edges, referenceSorted);
+  const currentCounts = sortedBinCounts(edges, currentSorted);
   const n = referenceSorted.length;
   const m = currentSorted.length;
   const psi = psiFromCounts(referenceCounts, currentCounts);
@@ -100,4 +100,42 @@ function assertSortedFinite(values: Float64Array, name: string): void {
     if (x < previous) throw new RangeError(`${name} sample is not sorted at index ${i}`);
     previous = x;
   }
+}
+
+/** `referenceEdges` for an already sorted sample (same type-7 quantiles, duplicates removed). */
+function edgesOfSorted(sorted: Float64Array, binCount: number): Float64Array {
+  if (!Number.isInteger(binCount) || binCount < 2) {
+    throw new RangeError(`binCount must be an integer >= 2, got ${binCount}`);
+  }
+  const edges: number[] = [];
+  for (let i = 1; i < binCount; i++) {
+    const edge = quantileSorted(sorted, i / binCount);
+    if (edges.length === 0 || edge !== edges[edges.length - 1]) edges.push(edge);
+  }
+  return Float64Array.from(edges);
+}
+
+/** `binCounts` for a sorted sample: bin i holds values in [e_i, e_{i+1}), found by bisection. */
+function sortedBinCounts(edges: Float64Array, sorted: Float64Array): Float64Array {
+  const counts = new Float64Array(edges.length + 1);
+  let previous = 0;
+  for (let i = 0; i < edges.length; i++) {
+    const below = countBelow(sorted, edges[i] as number);
+    counts[i] = below - previous;
+    previous = below;
+  }
+  counts[edges.length] = sorted.length - previous;
+  return counts;
+}
+
+/** Number of values < x in a sorted array. */
+function countBelow(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
