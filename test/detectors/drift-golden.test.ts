@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
   categoricalCounts,
+  chiSquareCritical,
+  chiSquareSf,
   categoricalDrift,
   gTest,
   kolmogorovSf,
@@ -81,6 +83,8 @@ interface Golden {
     expected: { chi2: Homogeneity; g_test: Homogeneity };
   }[];
   kstwo_sf: { n: number; x: number; sf: number }[];
+  chi2_sf: { x: number; df: number; sf: number }[];
+  chi2_isf: { alpha: number; df: number; value: number }[];
   null_rate: {
     reference: { nullCount: number; rowCount: number };
     current: { nullCount: number; rowCount: number };
@@ -214,6 +218,15 @@ describe(`drift statistics match scipy ${golden.scipy_version}`, () => {
   it('kstwo.sf across every Simard–L’Ecuyer regime', () => {
     for (const { n, x, sf } of golden.kstwo_sf) {
       close(kolmogorovSf(n, x), sf, PVALUE_RTOL, `kstwo.sf(${x}, ${n})`);
+    }
+  });
+
+  it('chi-square survival function and critical values match chi2.sf / chi2.isf', () => {
+    for (const { x, df, sf } of golden.chi2_sf) {
+      close(chiSquareSf(x, df), sf, PVALUE_RTOL, `chi2.sf(${x}, ${df})`);
+    }
+    for (const { alpha, df, value } of golden.chi2_isf) {
+      close(chiSquareCritical(alpha, df), value, STAT_RTOL, `chi2.isf(${alpha}, ${df})`);
     }
   });
 
