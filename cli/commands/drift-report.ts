@@ -123,6 +123,43 @@ export function reportTable(report: Json): string {
     const verdict = raw.drift ? 'DRIFT' : raw.significant ? 'significant, small effect' : 'ok';
     lines.push(`${metric.padEnd(6)} ${cells.map((c) => fmt(c).padEnd(13)).join(' ')} ${verdict}`);
   }
+  lines.push('', ...binLines(report));
   lines.push('', report.drift ? 'drift detected' : 'no drift detected');
-  return `${lines.join('\n')}\n`;
+  return `${lines.map((line) => line.trimEnd()).join('\n')}\n`;
+}
+
+/** Per-bin (numeric) or per-category rows: which part of the distribution moved. */
+function binLines(report: Json): string[] {
+  const header = 'bin                          reference     current       psi term';
+  const row = (label: string, reference: unknown, current: unknown, term: unknown) =>
+    `${label.padEnd(28)} ${[reference, current, term].map((c) => fmt(c).padEnd(13)).join(' ')}`;
+  if (report.kind === 'categorical') {
+    const categories = report.categories as {
+      category: string | null;
+      reference_count: number;
+      current_count: number;
+      psi_contribution: number;
+    }[];
+    return [
+      header,
+      ...categories.map((c) =>
+        row(c.category ?? '(unseen)', c.reference_count, c.current_count, c.psi_contribution),
+      ),
+    ];
+  }
+  const bins = report.bins as {
+    edges: number[];
+    reference_counts: number[];
+    current_counts: number[];
+    psi_contributions: number[];
+  };
+  return [
+    header,
+    ...bins.reference_counts.map((reference, i) => {
+      const lower = i === 0 ? '-inf' : fmt(bins.edges[i - 1]);
+      const upper = i === bins.edges.length ? '+inf' : fmt(bins.edges[i]);
+      const label = `[${lower}, ${upper})`;
+      return row(label, reference, bins.current_counts[i], bins.psi_contributions[i]);
+    }),
+  ];
 }

@@ -56,6 +56,7 @@ export function numericDrift(
   assertSortedFinite(currentSorted, 'current');
   const thresholds = { ...DEFAULT_DRIFT_THRESHOLDS, ...options.thresholds };
   const edges = options.edges ?? edgesOfSorted(referenceSorted, options.binCount ?? 10);
+  assertEdges(edges);
   const referenceCounts = sortedBinCounts(edges, referenceSorted);
   const currentCounts = sortedBinCounts(edges, currentSorted);
   const n = referenceSorted.length;
@@ -89,6 +90,15 @@ export function numericDrift(
     verdicts,
     drift: windowDrift(verdicts, thresholds),
   };
+}
+
+function assertEdges(edges: Float64Array): void {
+  for (let i = 0; i < edges.length; i++) {
+    const edge = edges[i] as number;
+    if (!Number.isFinite(edge) || (i > 0 && edge <= (edges[i - 1] as number))) {
+      throw new RangeError(`bin edges must be finite and strictly ascending (index ${i})`);
+    }
+  }
 }
 
 function assertSortedFinite(values: Float64Array, name: string): void {
