@@ -10,58 +10,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   DEFAULT_DRIFT_THRESHOLDS,
-  gTest,
   INITIAL_DRIFT_STREAK,
-  jensenShannonFromCounts,
-  jsVerdict,
   nextDriftStreak,
-  nonEmptyColumns,
   numericDrift,
-  psiFromCounts,
   psiVerdict,
 } from '../../detectors/index.js';
-import { multinomial, normal, seededRandom } from '../support/random.js';
+import { simulateFalseAlarms } from '../support/drift-simulation.js';
+import { normal, seededRandom } from '../support/random.js';
 
 const ALPHA = DEFAULT_DRIFT_THRESHOLDS.alpha;
 const BINS = 10;
 const band = (repetitions: number) => 3.29 * Math.sqrt((ALPHA * (1 - ALPHA)) / repetitions);
-
-interface Rates {
-  windowRows: number;
-  psiTest: number;
-  gTest: number;
-  psiDecision: number;
-  fixedPsiRule: number;
-}
-
-/** Counts-level simulation over frozen equal-probability bins (what quantile edges estimate). */
-function simulateCounts(random: () => number, windowRows: number, repetitions: number): Rates {
-  const probabilities = Array<number>(BINS).fill(1 / BINS);
-  let psiTest = 0;
-  let g = 0;
-  let psiDecision = 0;
-  let fixedPsiRule = 0;
-  for (let r = 0; r < repetitions; r++) {
-    const reference = multinomial(random, windowRows, probabilities, 10000);
-    const current = multinomial(random, windowRows, probabilities, 10000);
-    const { psi } = psiFromCounts(reference, current);
-    const bins = nonEmptyColumns(reference, current);
-    const psiResult = psiVerdict(psi, bins, windowRows, windowRows);
-    const js = jensenShannonFromCounts(reference, current);
-    const jsResult = jsVerdict(js.distance, gTest(reference, current), windowRows, windowRows);
-    if (psiResult.significant) psiTest++;
-    if (psiResult.drift) psiDecision++;
-    if (jsResult.significant) g++;
-    if (psi > 0.1) fixedPsiRule++;
-  }
-  return {
-    windowRows,
-    psiTest: psiTest / repetitions,
-    gTest: g / repetitions,
-    psiDecision: psiDecision / repetitions,
-    fixedPsiRule: fixedPsiRule / repetitions,
-  };
-}
 
 function printTable(title: string, header: string[], rows: (string | number)[][]): void {
   const lines = [header, ...rows].map((row) =>
@@ -81,7 +40,7 @@ describe('no-drift false-alarm rate', () => {
     const random = seededRandom(20261122);
     const repetitions = 3000;
     const results = [100, 1000, 10000, 100000, 1000000].map((rows) =>
-      simulateCounts(random, rows, repetitions),
+      simulateFalseAlarms(random, rows, repetitions, BINS),
     );
     printTable(
       `false-alarm rates, α = ${ALPHA}, ${BINS} bins, reference rows = window rows, R = ${repetitions}`,
