@@ -10,6 +10,7 @@ import {
   categoricalDrift,
   gTest,
   kolmogorovSf,
+  ksTestSorted,
   nullRateTest,
   numericDrift,
   pearsonChiSquare,
@@ -135,6 +136,12 @@ describe(`drift statistics match scipy ${golden.scipy_version}`, () => {
     const c = a.psi_critical;
     const critical = psiCriticalValue(c.alpha, c.bins, c.n, c.m);
     assert.equal(critical.toFixed(6), '0.033838');
+    const ks = ksTestSorted(
+      Float64Array.from([0.1, 0.5, 0.9, 1.3, 1.7, 2.0, 2.4, 2.8]),
+      Float64Array.from([1.1, 1.6, 2.2, 2.6, 3.0, 3.5, 3.9, 4.4, 5.0]),
+    );
+    close(ks.statistic, 5 / 9, 1e-15, 'KS D');
+    close(ks.pvalue, 0.0785684903, 1e-9, 'KS exact p-value');
     close(critical, c.value, STAT_RTOL, 'PSI critical');
   });
 
