@@ -69,6 +69,17 @@ export const errorCatalogue = {
     retryable: true,
     description: 'A schema registry did not answer, or answered with an unexpected response.',
   },
+  DRIFT_INPUT_UNREADABLE: {
+    kind: 'invalid_input',
+    retryable: false,
+    description: 'A file given to `pipewatch drift` cannot be read.',
+  },
+  DRIFT_INPUT_INVALID: {
+    kind: 'invalid_input',
+    retryable: false,
+    description:
+      'A `pipewatch drift` input has a non-numeric line in numeric mode, or no non-null values.',
+  },
   INTERNAL: { kind: 'internal', retryable: false, description: 'An unexpected internal error.' },
   REGISTRY_SUBJECT_NOT_FOUND: {
     kind: 'not_found',
