@@ -1,0 +1,112 @@
+import { PipewatchError } from '../../common/index.js';
+
+export interface RegistryHttpOptions {
+  /** Base URL of a Confluent-compatible schema registry, e.g. http://127.0.0.1:8081. */
+  readonly url: string;
+  /** Per-request timeout in milliseconds. Default 2000. */
+  readonly timeoutMs?: number;
+}
+
+export interface RegisteredSchema {
+  readonly schema: string;
+  /** AVRO when the registry omits it (Confluent does for Avro). */
+  readonly schemaType: string;
+}
+
+export interface CompatibilityAnswer {
+  readonly compatible: boolean;
+  readonly messages: readonly string[];
+}
+
+/** The four registry calls the wire decoder needs; `undefined` means "the registry said 404". */
+export interface RegistryHttp {
+  readonly url: string;
+  schemaById(id: number): Promise<RegisteredSchema | undefined>;
+  /** Subjects with a live version using the id; empty when the id is unknown. */
+  subjectsOfSchema(id: number): Promise<readonly string[]>;
+  /** Would `schema` be accepted under the subject's level against its latest version? */
+  testCompatibility(subject: string, schema: string): Promise<CompatibilityAnswer | undefined>;
+}
+
+const contentType = 'application/vnd.schemaregistry.v1+json';
+
+/**
+ * A plain-fetch client of the Confluent REST API. Network errors, timeouts and statuses other
+ * than 2xx and 404 throw SCHEMA_REGISTRY_UNAVAILABLE: the caller keeps going and retries later.
+ */
+export function createRegistryHttp(options: RegistryHttpOptions): RegistryHttp {
+  const base = options.url.replace(/\/+$/, '');
+  const timeoutMs = options.timeoutMs ?? 2000;
+
+  const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, {
+        method,
+        headers: { accept: contentType, ...(body ? { 'content-type': contentType } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      const cause = error as Error & { cause?: { code?: string } };
+      const reason = cause.cause?.code ?? cause.message;
+      throw new PipewatchError(
+        'SCHEMA_REGISTRY_UNAVAILABLE',
+        `schema registry ${base} unreachable for ${method} ${path}: ${reason}`,
+        { url: base, path },
+        { cause: error },
+      );
+    }
+    const text = await response.text();
+    if (response.status === 404) return undefined;
+    if (!response.ok) {
+      throw new PipewatchError(
+        'SCHEMA_REGISTRY_UNAVAILABLE',
+        `schema registry ${base} answered HTTP ${response.status} for ${method} ${path}: ${text.slice(0, 200)}`,
+        { url: base, path, status: response.status },
+      );
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new PipewatchError(
+        'SCHEMA_REGISTRY_UNAVAILABLE',
+        `schema registry ${base} answered ${method} ${path} with a body that is not JSON`,
+        { url: base, path },
+      );
+    }
+  };
+
+  return {
+    url: base,
+    async schemaById(id) {
+      const body = (await call('GET', `/schemas/ids/${id}`)) as
+        { schema?: unknown; schemaType?: unknown } | undefined;
+      if (body === undefined) return undefined;
+      if (typeof body.schema !== 'string') {
+        throw new PipewatchError(
+          'SCHEMA_REGISTRY_UNAVAILABLE',
+          `schema registry ${base} answered GET /schemas/ids/${id} without a "schema" string`,
+          { url: base, id },
+        );
+      }
+      const schemaType = typeof body.schemaType === 'string' ? body.schemaType : 'AVRO';
+      return { schema: body.schema, schemaType };
+    },
+    async subjectsOfSchema(id) {
+      const body = await call('GET', `/schemas/ids/${id}/versions`);
+      if (!Array.isArray(body)) return [];
+      return body
+        .map((entry) => (entry as { subject?: unknown }).subject)
+        .filter((subject): subject is string => typeof subject === 'string');
+    },
+    async testCompatibility(subject, schema) {
+      const path = `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`;
+      const body = (await call('POST', path, { schema })) as
+        { is_compatible?: unknown; messages?: unknown } | undefined;
+      if (body === undefined) return undefined;
+      const messages = Array.isArray(body.messages) ? body.messages.map(String) : [];
+      return { compatible: body.is_compatible === true, messages };
+    },
+  };
+}

@@ -1,0 +1,184 @@
+import avro from 'avsc';
+import { isPipewatchError } from '../../common/index.js';
+import type { RegistryHttp } from './registry-http.js';
+
+/** Label values of pipewatch_schema_violations_total{kind}; stable, snake_case. */
+export type WireViolationKind =
+  | 'no_magic_byte'
+  | 'unknown_schema_id'
+  | 'wrong_subject'
+  | 'undecodable_payload'
+  | 'incompatible_schema'
+  | 'invalid_json'
+  | 'null_value';
+
+/** Not the producer's fault: counted apart from violations (pipewatch_schema_lookup_failures_total). */
+export const registryUnavailableKind = 'registry_unavailable';
+
+/** What the registry says about records written with schema `id` on a topic of `subject`. */
+export type Resolution =
+  | { readonly kind: 'ok'; readonly type: avro.Type }
+  | { readonly kind: 'violation'; readonly violation: WireViolationKind; readonly message: string }
+  | { readonly kind: typeof registryUnavailableKind; readonly message: string };
+
+export interface SchemaResolverOptions {
+  readonly registry: RegistryHttp;
+  /** Milliseconds since the epoch. Default Date.now. */
+  readonly clock?: () => number;
+  /** How long "id not registered" is believed, in milliseconds. Default 10000. */
+  readonly unknownIdTtlMs?: number;
+  /** How long a (subject, id) verdict (membership + compatibility) is reused, ms. Default 60000. */
+  readonly verdictTtlMs?: number;
+  /** After a failed lookup, answer registry_unavailable without calling for this long, ms. Default 1000. */
+  readonly retryAfterMs?: number;
+}
+
+type SchemaEntry =
+  | { readonly kind: 'schema'; readonly type: avro.Type; readonly text: string }
+  | { readonly kind: 'unusable'; readonly message: string }
+  | { readonly kind: 'unknown'; readonly expiresAtMs: number };
+
+interface VerdictEntry {
+  readonly resolution: Resolution;
+  readonly expiresAtMs: number;
+}
+
+/**
+ * Resolves Confluent schema ids against a registry, with caches sized by what is immutable:
+ * an id's schema is cached forever (ids never change meaning), "unknown id" for a short TTL so a
+ * later registration is seen, and the (subject, id) verdict — is the id one of the subject's
+ * versions, and would its schema pass the subject's level against the latest version — for a
+ * longer TTL, since new versions and level changes alter it. An expired verdict is still served
+ * while the registry is down (stale-if-error); a registry outage never throws out of here.
+ */
+export class SchemaResolver {
+  private readonly registry: RegistryHttp;
+  private readonly clock: () => number;
+  private readonly unknownIdTtlMs: number;
+  private readonly verdictTtlMs: number;
+  private readonly retryAfterMs: number;
+  private readonly schemas = new Map<number, SchemaEntry>();
+  private readonly verdicts = new Map<string, VerdictEntry>();
+  private readonly inFlight = new Map<string, Promise<Resolution>>();
+  private unavailableUntilMs = 0;
+  private lastFailure = '';
+
+  constructor(options: SchemaResolverOptions) {
+    this.registry = options.registry;
+    this.clock = options.clock ?? Date.now;
+    this.unknownIdTtlMs = options.unknownIdTtlMs ?? 10_000;
+    this.verdictTtlMs = options.verdictTtlMs ?? 60_000;
+    this.retryAfterMs = options.retryAfterMs ?? 1000;
+  }
+
+  /** The cached, still fresh verdict, without I/O; undefined when a lookup is needed. */
+  cached(subject: string, id: number): Resolution | undefined {
+    const entry = this.verdicts.get(verdictKey(subject, id));
+    return entry && entry.expiresAtMs > this.clock() ? entry.resolution : undefined;
+  }
+
+  resolve(subject: string, id: number): Promise<Resolution> {
+    const fresh = this.cached(subject, id);
+    if (fresh) return Promise.resolve(fresh);
+    const key = verdictKey(subject, id);
+    const pending = this.inFlight.get(key);
+    if (pending) return pending;
+    const lookup = this.lookup(subject, id).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, lookup);
+    return lookup;
+  }
+
+  private async lookup(subject: string, id: number): Promise<Resolution> {
+    const key = verdictKey(subject, id);
+    const stale = this.verdicts.get(key);
+    const nowMs = this.clock();
+    if (nowMs < this.unavailableUntilMs) return stale?.resolution ?? this.unavailable();
+    try {
+      const resolution = await this.judge(subject, id);
+      this.verdicts.set(key, { resolution, expiresAtMs: this.clock() + this.ttlOf(resolution) });
+      return resolution;
+    } catch (error) {
+      if (!isPipewatchError(error) || error.code !== 'SCHEMA_REGISTRY_UNAVAILABLE') throw error;
+      this.lastFailure = error.message;
+      this.unavailableUntilMs = this.clock() + this.retryAfterMs;
+      return stale?.resolution ?? this.unavailable();
+    }
+  }
+
+  private unavailable(): Resolution {
+    return { kind: registryUnavailableKind, message: this.lastFailure };
+  }
+
+  private ttlOf(resolution: Resolution): number {
+    // An unknown id is re-asked sooner than a verdict on a registered one.
+    const unknown = resolution.kind === 'violation' && resolution.violation === 'unknown_schema_id';
+    return unknown ? this.unknownIdTtlMs : this.verdictTtlMs;
+  }
+
+  private async judge(subject: string, id: number): Promise<Resolution> {
+    const schema = await this.schema(id);
+    if (schema.kind === 'unknown') {
+      return violation(
+        'unknown_schema_id',
+        `schema id ${id} is not registered in ${this.registry.url}`,
+      );
+    }
+    if (schema.kind === 'unusable') return violation('undecodable_payload', schema.message);
+    const subjects = await this.registry.subjectsOfSchema(id);
+    const member = subjects.includes(subject);
+    const answer = await this.registry.testCompatibility(subject, schema.text);
+    if (answer && !answer.compatible) {
+      const where = member ? `version of "${subject}"` : `under [${subjects.join(', ')}]`;
+      return violation(
+        'incompatible_schema',
+        `schema id ${id} (registered ${where}) fails the level of subject "${subject}" against its latest version: ${answer.messages.join('; ') || 'incompatible'}`,
+      );
+    }
+    if (!member) {
+      return violation(
+        'wrong_subject',
+        `schema id ${id} is registered under [${subjects.join(', ')}], not under subject "${subject}"`,
+      );
+    }
+    return { kind: 'ok', type: schema.type };
+  }
+
+  private async schema(id: number): Promise<SchemaEntry> {
+    const cached = this.schemas.get(id);
+    if (cached && (cached.kind !== 'unknown' || cached.expiresAtMs > this.clock())) return cached;
+    const registered = await this.registry.schemaById(id);
+    let entry: SchemaEntry;
+    if (!registered) {
+      entry = { kind: 'unknown', expiresAtMs: this.clock() + this.unknownIdTtlMs };
+    } else if (registered.schemaType !== 'AVRO') {
+      entry = {
+        kind: 'unusable',
+        message: `schema id ${id} is a ${registered.schemaType} schema; only AVRO payloads are decoded`,
+      };
+    } else {
+      entry = parseAvro(id, registered.schema);
+    }
+    this.schemas.set(id, entry);
+    return entry;
+  }
+}
+
+function parseAvro(id: number, text: string): SchemaEntry {
+  try {
+    const type = avro.Type.forSchema(JSON.parse(text) as avro.Schema);
+    return { kind: 'schema', type, text };
+  } catch (error) {
+    return {
+      kind: 'unusable',
+      message: `schema id ${id} is not a usable Avro schema: ${(error as Error).message}`,
+    };
+  }
+}
+
+const violation = (kind: WireViolationKind, message: string): Resolution => ({
+  kind: 'violation',
+  violation: kind,
+  message,
+});
+
+const verdictKey = (subject: string, id: number) => `${subject}\u0000${id}`;
