@@ -18,14 +18,29 @@ export interface CompatibilityAnswer {
   readonly messages: readonly string[];
 }
 
-/** The four registry calls the wire decoder needs; `undefined` means "the registry said 404". */
+export interface SubjectVersion {
+  readonly subject: string;
+  readonly version: number;
+}
+
+export interface LatestVersion extends SubjectVersion {
+  readonly id: number;
+  readonly schema: string;
+}
+
+/** The registry calls the wire decoder needs; `undefined` means "the registry said 404". */
 export interface RegistryHttp {
   readonly url: string;
   schemaById(id: number): Promise<RegisteredSchema | undefined>;
-  /** Subjects with a live version using the id; empty when the id is unknown. */
-  subjectsOfSchema(id: number): Promise<readonly string[]>;
-  /** Would `schema` be accepted under the subject's level against its latest version? */
-  testCompatibility(subject: string, schema: string): Promise<CompatibilityAnswer | undefined>;
+  /** Live (subject, version) pairs using the id; empty when the id is unknown. */
+  subjectsOfSchema(id: number): Promise<readonly SubjectVersion[]>;
+  latestVersion(subject: string): Promise<LatestVersion | undefined>;
+  /** Would `schema` pass the subject's current level against `version` (a number or latest)? */
+  testCompatibility(
+    subject: string,
+    version: number | 'latest',
+    schema: string,
+  ): Promise<CompatibilityAnswer | undefined>;
 }
 
 const contentType = 'application/vnd.schemaregistry.v1+json';
@@ -96,12 +111,28 @@ export function createRegistryHttp(options: RegistryHttpOptions): RegistryHttp {
     async subjectsOfSchema(id) {
       const body = await call('GET', `/schemas/ids/${id}/versions`);
       if (!Array.isArray(body)) return [];
-      return body
-        .map((entry) => (entry as { subject?: unknown }).subject)
-        .filter((subject): subject is string => typeof subject === 'string');
+      return body.filter(
+        (entry): entry is SubjectVersion =>
+          typeof (entry as SubjectVersion).subject === 'string' &&
+          typeof (entry as SubjectVersion).version === 'number',
+      );
     },
-    async testCompatibility(subject, schema) {
-      const path = `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`;
+    async latestVersion(subject) {
+      const path = `/subjects/${encodeURIComponent(subject)}/versions/latest`;
+      const body = (await call('GET', path)) as Partial<LatestVersion> | undefined;
+      if (body === undefined) return undefined;
+      const { version, id, schema } = body;
+      if (typeof version !== 'number' || typeof id !== 'number' || typeof schema !== 'string') {
+        throw new PipewatchError(
+          'SCHEMA_REGISTRY_UNAVAILABLE',
+          `schema registry ${base} answered GET ${path} without version, id and schema`,
+          { url: base, subject },
+        );
+      }
+      return { subject, version, id, schema };
+    },
+    async testCompatibility(subject, version, schema) {
+      const path = `/compatibility/subjects/${encodeURIComponent(subject)}/versions/${version}?verbose=true`;
       const body = (await call('POST', path, { schema })) as
         { is_compatible?: unknown; messages?: unknown } | undefined;
       if (body === undefined) return undefined;

@@ -115,6 +115,17 @@ export class SchemaResolver {
     return unknown ? this.unknownIdTtlMs : this.verdictTtlMs;
   }
 
+  /**
+   * The verdict on writer schema `id` for `subject`, asked of the registry (it knows the level
+   * and runs the checker):
+   * - a version of the subject: fine when it is the latest; an older one is fine when the latest
+   *   version would pass the subject's CURRENT level registered after it (POST
+   *   /compatibility/subjects/{s}/versions/{v} with the latest schema). This catches versions
+   *   registered under a laxer level, and never flags an ordinary evolution (a field removed
+   *   under BACKWARD leaves old records readable and is not reported).
+   * - not a version of the subject: incompatible_schema when the writer schema would be refused
+   *   as the subject's next version (POST .../versions/latest with it), else wrong_subject.
+   */
   private async judge(subject: string, id: number): Promise<Resolution> {
     const schema = await this.schema(id);
     if (schema.kind === 'unknown') {
@@ -124,23 +135,33 @@ export class SchemaResolver {
       );
     }
     if (schema.kind === 'unusable') return violation('undecodable_payload', schema.message);
-    const subjects = await this.registry.subjectsOfSchema(id);
-    const member = subjects.includes(subject);
-    const answer = await this.registry.testCompatibility(subject, schema.text);
+    const uses = await this.registry.subjectsOfSchema(id);
+    const own = uses.filter((u) => u.subject === subject).map((u) => u.version);
+    if (own.length > 0) {
+      const latest = await this.registry.latestVersion(subject);
+      if (!latest || latest.id === id) return { kind: 'ok', type: schema.type };
+      const version = Math.max(...own);
+      const answer = await this.registry.testCompatibility(subject, version, latest.schema);
+      if (answer && !answer.compatible) {
+        return violation(
+          'incompatible_schema',
+          `schema id ${id} is version ${version} of "${subject}", and the latest version ${latest.version} fails the subject's level against it: ${describe(answer.messages)}`,
+        );
+      }
+      return { kind: 'ok', type: schema.type };
+    }
+    const elsewhere = uses.map((u) => `${u.subject} v${u.version}`).join(', ');
+    const answer = await this.registry.testCompatibility(subject, 'latest', schema.text);
     if (answer && !answer.compatible) {
-      const where = member ? `version of "${subject}"` : `under [${subjects.join(', ')}]`;
       return violation(
         'incompatible_schema',
-        `schema id ${id} (registered ${where}) fails the level of subject "${subject}" against its latest version: ${answer.messages.join('; ') || 'incompatible'}`,
+        `schema id ${id} (registered under [${elsewhere}]) would be refused by subject "${subject}" at its level: ${describe(answer.messages)}`,
       );
     }
-    if (!member) {
-      return violation(
-        'wrong_subject',
-        `schema id ${id} is registered under [${subjects.join(', ')}], not under subject "${subject}"`,
-      );
-    }
-    return { kind: 'ok', type: schema.type };
+    return violation(
+      'wrong_subject',
+      `schema id ${id} is registered under [${elsewhere}], not under subject "${subject}"`,
+    );
   }
 
   private async schema(id: number): Promise<SchemaEntry> {
@@ -180,5 +201,7 @@ const violation = (kind: WireViolationKind, message: string): Resolution => ({
   violation: kind,
   message,
 });
+
+const describe = (messages: readonly string[]) => messages.join('; ') || 'incompatible';
 
 const verdictKey = (subject: string, id: number) => `${subject}\u0000${id}`;
