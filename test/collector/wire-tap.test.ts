@@ -58,11 +58,11 @@ function sampleValue(text: string, name: string, labels: Record<string, string>)
   for (const line of text.split('\n')) {
     const match = /^(\w+)\{(.*)\} (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries(
-      [...match[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
-    );
-    const same = Object.keys(found).length === Object.keys(labels).length;
-    if (same && Object.entries(labels).every(([k, v]) => found[k] === v)) return Number(match[3]);
+    const found = new Map([...match[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const same = found.size === Object.keys(labels).length;
+    if (same && Object.entries(labels).every(([k, v]) => found.get(k) === v)) {
+      return Number(match[3]);
+    }
   }
   return 0;
 }
