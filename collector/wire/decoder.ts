@@ -1,6 +1,6 @@
 import type avro from 'avsc';
 import { decodeJsonRecord, type DecodeOutcome, type RecordDecoder } from '../tap.js';
-import type { TappedRecord } from '../types.js';
+import type { DecodedRecord, TappedRecord } from '../types.js';
 import { parseConfluentFrame } from './frame.js';
 import type { Resolution, SchemaResolver, WireViolationKind } from './schema-resolver.js';
 
@@ -79,18 +79,23 @@ function decodeAvro(record: TappedRecord, schemaId: number, type: avro.Type): De
     );
   }
   const payload = decoded.value;
-  return {
-    ok: true,
-    record: {
-      ...record,
-      // A top-level non-record schema (say "string") decodes to a bare value.
-      payload:
-        typeof payload === 'object' && payload !== null && !Array.isArray(payload)
-          ? (payload as Record<string, unknown>)
-          : { value: payload },
-      schemaId,
-    },
+  // Fields listed, not spread: this runs per record and spreading is several times slower.
+  const out: DecodedRecord = {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    timestampMs: record.timestampMs,
+    key: record.key,
+    headers: record.headers,
+    value,
+    // A top-level non-record schema (say "string") decodes to a bare value.
+    payload:
+      typeof payload === 'object' && payload !== null && !Array.isArray(payload)
+        ? (payload as Record<string, unknown>)
+        : { value: payload },
+    schemaId,
   };
+  return { ok: true, record: out };
 }
 
 const undecodable = (message: string) =>

@@ -58,7 +58,8 @@ export class SchemaResolver {
   private readonly verdictTtlMs: number;
   private readonly retryAfterMs: number;
   private readonly schemas = new Map<number, SchemaEntry>();
-  private readonly verdicts = new Map<string, VerdictEntry>();
+  /** subject → schema id → verdict; two levels so the per-record hit builds no key string. */
+  private readonly verdicts = new Map<string, Map<number, VerdictEntry>>();
   private readonly inFlight = new Map<string, Promise<Resolution>>();
   private unavailableUntilMs = 0;
   private lastFailure = '';
@@ -73,7 +74,7 @@ export class SchemaResolver {
 
   /** The cached, still fresh verdict, without I/O; undefined when a lookup is needed. */
   cached(subject: string, id: number): Resolution | undefined {
-    const entry = this.verdicts.get(verdictKey(subject, id));
+    const entry = this.verdicts.get(subject)?.get(id);
     return entry && entry.expiresAtMs > this.clock() ? entry.resolution : undefined;
   }
 
@@ -89,13 +90,17 @@ export class SchemaResolver {
   }
 
   private async lookup(subject: string, id: number): Promise<Resolution> {
-    const key = verdictKey(subject, id);
-    const stale = this.verdicts.get(key);
+    const stale = this.verdicts.get(subject)?.get(id);
     const nowMs = this.clock();
     if (nowMs < this.unavailableUntilMs) return stale?.resolution ?? this.unavailable();
     try {
       const resolution = await this.judge(subject, id);
-      this.verdicts.set(key, { resolution, expiresAtMs: this.clock() + this.ttlOf(resolution) });
+      let bySubject = this.verdicts.get(subject);
+      if (!bySubject) {
+        bySubject = new Map();
+        this.verdicts.set(subject, bySubject);
+      }
+      bySubject.set(id, { resolution, expiresAtMs: this.clock() + this.ttlOf(resolution) });
       return resolution;
     } catch (error) {
       if (!isPipewatchError(error) || error.code !== 'SCHEMA_REGISTRY_UNAVAILABLE') throw error;
