@@ -55,6 +55,7 @@ export function createRegistryHttp(options: RegistryHttpOptions): RegistryHttp {
 
   const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
     let response: Response;
+    let text: string;
     try {
       response = await fetch(`${base}${path}`, {
         method,
@@ -62,6 +63,7 @@ export function createRegistryHttp(options: RegistryHttpOptions): RegistryHttp {
         ...(body ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(timeoutMs),
       });
+      text = await response.text();
     } catch (error) {
       const cause = error as Error & { cause?: { code?: string } };
       const reason = cause.cause?.code ?? cause.message;
@@ -72,8 +74,8 @@ export function createRegistryHttp(options: RegistryHttpOptions): RegistryHttp {
         { cause: error },
       );
     }
-    const text = await response.text();
-    if (response.status === 404) return undefined;
+    // Only a Confluent "not found" (404xx) is an answer; any other 404 means a wrong URL.
+    if (response.status === 404 && confluentNotFound(text)) return undefined;
     if (!response.ok) {
       throw new PipewatchError(
         'SCHEMA_REGISTRY_UNAVAILABLE',
@@ -140,4 +142,13 @@ export function createRegistryHttp(options: RegistryHttpOptions): RegistryHttp {
       return { compatible: body.is_compatible === true, messages };
     },
   };
+}
+
+function confluentNotFound(text: string): boolean {
+  try {
+    const code = (JSON.parse(text) as { error_code?: unknown }).error_code;
+    return typeof code === 'number' && code >= 40400 && code <= 40499;
+  } catch {
+    return false;
+  }
 }
