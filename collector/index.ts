@@ -43,3 +43,4 @@ export {
   type ViolationCount,
   type ViolationSample,
 } from './wire/violations.js';
+export { createWireChecks, type WireChecksOptions } from './wire/checks.js';

@@ -8,15 +8,7 @@ import Fastify from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { pipewatchApp, startRegistryServer, type RunningRegistryServer } from '../../api/index.js';
-import {
-  createRegistryHttp,
-  createWireDecoder,
-  SchemaResolver,
-  SchemaViolationRecorder,
-  startTap,
-  type DecodedRecord,
-  type Tap,
-} from '../../collector/index.js';
+import { createWireChecks, startTap, type DecodedRecord, type Tap } from '../../collector/index.js';
 import { openDatabase, type SqliteDatabase } from '../../store/index.js';
 import { avscCompatibilityChecker } from '../support/avro-compatibility.js';
 import { startTestKafka, uniqueName, type TestKafkaCluster } from '../support/kafka.js';
@@ -120,20 +112,19 @@ describe('wire decoder on a tap', () => {
 
   const tapWith = async (topics: string[], retryAfterMs: number) => {
     const metricsRegistry = new Registry();
-    const recorder = new SchemaViolationRecorder({ metricsRegistry });
     const seen: DecodedRecord[] = [];
-    const resolver = new SchemaResolver({
-      registry: createRegistryHttp({ url: server.url, timeoutMs: 2000 }),
-      retryAfterMs,
+    const { decode, recorder } = createWireChecks({
+      registryUrl: server.url,
+      metricsRegistry,
+      topicFormats: { [topics[1] ?? '']: { format: 'json' } },
+      registryTimeoutMs: 2000,
+      registryRetryAfterMs: retryAfterMs,
     });
     const tap: Tap = await startTap({
       kafka: cluster.client(),
       groupId: uniqueName('wire'),
       topics,
-      decode: createWireDecoder({
-        resolver,
-        topics: { [topics[1] ?? '']: { format: 'json' } },
-      }),
+      decode,
       sinks: [{ name: 'collect', onRecord: (r) => seen.push(r) }],
       onUndecodable: recorder.onUndecodable,
       metricsRegistry,
