@@ -59,6 +59,16 @@ export const errorCatalogue = {
     retryable: false,
     description: 'The SQLite store failed to open, migrate or write.',
   },
+  SCHEMA_INVALID: {
+    kind: 'invalid_input',
+    retryable: false,
+    description: 'An Avro schema is not valid JSON or breaks the Avro specification.',
+  },
+  SCHEMA_REGISTRY_UNAVAILABLE: {
+    kind: 'unavailable',
+    retryable: true,
+    description: 'A schema registry did not answer, or answered with an unexpected response.',
+  },
   INTERNAL: { kind: 'internal', retryable: false, description: 'An unexpected internal error.' },
   REGISTRY_SUBJECT_NOT_FOUND: {
     kind: 'not_found',

@@ -1,24 +1,8 @@
 import { PipewatchError } from '../../common/index.js';
 
-/** Confluent's seven compatibility levels. */
-export type CompatibilityLevel =
-  | 'BACKWARD'
-  | 'BACKWARD_TRANSITIVE'
-  | 'FORWARD'
-  | 'FORWARD_TRANSITIVE'
-  | 'FULL'
-  | 'FULL_TRANSITIVE'
-  | 'NONE';
+import { compatibilityLevels, type CompatibilityLevel } from '../compat/index.js';
 
-export const compatibilityLevels: readonly CompatibilityLevel[] = [
-  'BACKWARD',
-  'BACKWARD_TRANSITIVE',
-  'FORWARD',
-  'FORWARD_TRANSITIVE',
-  'FULL',
-  'FULL_TRANSITIVE',
-  'NONE',
-];
+export { compatibilityLevels, type CompatibilityLevel };
 
 /**
  * Decides whether `candidate` may follow `previous` under `level`. The registry has already

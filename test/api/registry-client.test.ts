@@ -8,7 +8,7 @@ import type { RawAvroSchema } from '@kafkajs/confluent-schema-registry/dist/@typ
 import { pino } from 'pino';
 import { startRegistryServer, type RunningRegistryServer } from '../../api/index.js';
 import { openDatabase, type SqliteDatabase } from '../../store/index.js';
-import { avscCompatibilityChecker } from '../support/avro-compatibility.js';
+import { engineCompatibilityChecker } from '../../schemas/index.js';
 
 const v1 = {
   type: 'record',
@@ -46,7 +46,7 @@ describe('embedded registry driven by @kafkajs/confluent-schema-registry', () =>
     db = openDatabase(file);
     server = await startRegistryServer({
       db,
-      checker: avscCompatibilityChecker,
+      checker: engineCompatibilityChecker,
       host: '127.0.0.1',
       port: 0,
       logger,

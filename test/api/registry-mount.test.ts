@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { pipewatchApp, registryContentType, schemaRegistryApi } from '../../api/index.js';
 import { createSchemaRegistry } from '../../schemas/index.js';
 import { memorySchemaRegistryStore } from '../../store/index.js';
-import { avscCompatibilityChecker } from '../support/avro-compatibility.js';
+import { engineCompatibilityChecker } from '../../schemas/index.js';
 
 describe('registry mounted under a path of the pipewatch app', () => {
   it('keeps Confluent bodies under its prefix and pipewatch bodies elsewhere', async () => {
@@ -13,7 +13,7 @@ describe('registry mounted under a path of the pipewatch app', () => {
     await app.register(pipewatchApp, { metricsRegistry: new Registry() });
     const registry = createSchemaRegistry({
       store: memorySchemaRegistryStore(),
-      checker: avscCompatibilityChecker,
+      checker: engineCompatibilityChecker,
     });
     await app.register(schemaRegistryApi, { registry, prefix: '/schema-registry' });
 

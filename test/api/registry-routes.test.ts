@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { registryContentType, schemaRegistryApi } from '../../api/index.js';
 import { createSchemaRegistry } from '../../schemas/index.js';
 import { openDatabase, sqliteSchemaRegistryStore, type SqliteDatabase } from '../../store/index.js';
-import { avscCompatibilityChecker } from '../support/avro-compatibility.js';
+import { engineCompatibilityChecker } from '../../schemas/index.js';
 
 const record = (fields: object[]) =>
   JSON.stringify({ type: 'record', name: 'Event', namespace: 'pipewatch.test', fields });
@@ -41,7 +41,7 @@ describe('registry REST API', () => {
     db = openDatabase(join(dir, `registry-${fileNumber}.sqlite`));
     const registry = createSchemaRegistry({
       store: sqliteSchemaRegistryStore(db),
-      checker: avscCompatibilityChecker,
+      checker: engineCompatibilityChecker,
     });
     app = Fastify();
     await app.register(schemaRegistryApi, { registry });

@@ -16,7 +16,7 @@ import {
   sqliteSchemaRegistryStore,
   type SchemaRegistryStore,
 } from '../../store/index.js';
-import { avscCompatibilityChecker } from '../support/avro-compatibility.js';
+import { engineCompatibilityChecker } from '../../schemas/index.js';
 
 const record = (fields: object[]) => JSON.stringify({ type: 'record', name: 'R', fields });
 // The classic case that separates BACKWARD from BACKWARD_TRANSITIVE (Avro resolution rules):
@@ -46,7 +46,7 @@ const refusedAsIncompatible = (error: unknown) =>
 
 for (const [storeName, makeStore] of Object.entries(stores)) {
   describe(`schema registry level rules (${storeName} store)`, () => {
-    const make = (checker: CompatibilityChecker = avscCompatibilityChecker): SchemaRegistry =>
+    const make = (checker: CompatibilityChecker = engineCompatibilityChecker): SchemaRegistry =>
       createSchemaRegistry({ store: makeStore(), checker });
     const registerAll = (registry: SchemaRegistry, subject: string, schemas: string[]) =>
       schemas.map((schema) => registry.register(subject, { schema }).id);
