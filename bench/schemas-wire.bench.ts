@@ -14,7 +14,7 @@ import {
   type TappedRecord,
 } from '../collector/index.js';
 import { openDatabase } from '../store/index.js';
-import { avscCompatibilityChecker } from '../test/support/avro-compatibility.js';
+import { engineCompatibilityChecker } from '../schemas/index.js';
 
 const recordCount = 50_000;
 const rounds = 5;
@@ -41,7 +41,7 @@ const dir = mkdtempSync(join(tmpdir(), 'pipewatch-bench-wire-'));
 const db = openDatabase(join(dir, 'pipewatch.sqlite'));
 const server = await startRegistryServer({
   db,
-  checker: avscCompatibilityChecker,
+  checker: engineCompatibilityChecker,
   host: '127.0.0.1',
   port: 0,
   logger: pino({ level: 'silent' }),

@@ -130,11 +130,6 @@ export const errorCatalogue = {
     retryable: false,
     description: 'A compatibility level is not one of the seven Confluent levels.',
   },
-  SCHEMA_REGISTRY_UNAVAILABLE: {
-    kind: 'unavailable',
-    retryable: true,
-    description: 'The schema registry did not answer, timed out or answered with a server error.',
-  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

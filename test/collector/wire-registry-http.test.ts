@@ -6,7 +6,7 @@ import { startRegistryServer, type RunningRegistryServer } from '../../api/index
 import { createRegistryHttp } from '../../collector/index.js';
 import { isPipewatchError } from '../../common/index.js';
 import { memorySchemaRegistryStore } from '../../store/index.js';
-import { avscCompatibilityChecker } from '../support/avro-compatibility.js';
+import { engineCompatibilityChecker } from '../../schemas/index.js';
 
 const v1 = JSON.stringify({
   type: 'record',
@@ -35,7 +35,7 @@ describe('registry HTTP client of the wire decoder', () => {
   before(async () => {
     server = await startRegistryServer({
       store: memorySchemaRegistryStore(),
-      checker: avscCompatibilityChecker,
+      checker: engineCompatibilityChecker,
       host: '127.0.0.1',
       port: 0,
       logger: pino({ level: 'silent' }),

@@ -10,7 +10,7 @@ import { Registry } from 'prom-client';
 import { pipewatchApp, startRegistryServer, type RunningRegistryServer } from '../../api/index.js';
 import { createWireChecks, startTap, type DecodedRecord, type Tap } from '../../collector/index.js';
 import { openDatabase, type SqliteDatabase } from '../../store/index.js';
-import { avscCompatibilityChecker } from '../support/avro-compatibility.js';
+import { engineCompatibilityChecker } from '../../schemas/index.js';
 import { startTestKafka, uniqueName, type TestKafkaCluster } from '../support/kafka.js';
 
 const logger = pino({ level: 'silent' });
@@ -88,7 +88,7 @@ describe('wire decoder on a tap', () => {
     db = openDatabase(join(dir, 'pipewatch.sqlite'));
     server = await startRegistryServer({
       db,
-      checker: avscCompatibilityChecker,
+      checker: engineCompatibilityChecker,
       host: '127.0.0.1',
       port,
       logger,
