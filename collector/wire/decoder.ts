@@ -2,7 +2,12 @@ import type avro from 'avsc';
 import { decodeJsonRecord, type DecodeOutcome, type RecordDecoder } from '../tap.js';
 import type { DecodedRecord, TappedRecord } from '../types.js';
 import { parseConfluentFrame } from './frame.js';
-import type { Resolution, SchemaResolver, WireViolationKind } from './schema-resolver.js';
+import {
+  registryUnavailableKind,
+  type Resolution,
+  type SchemaResolver,
+  type WireViolationKind,
+} from './schema-resolver.js';
 
 /** What a watched topic's values must be. */
 export interface WireTopicExpectation {
@@ -48,9 +53,12 @@ export function createWireDecoder(options: WireDecoderOptions): RecordDecoder {
     const subject = subjectOf(record.topic);
     const cached = resolver.cached(subject, frame.schemaId);
     if (cached) return finish(record, frame.schemaId, cached);
-    return resolver
-      .resolve(subject, frame.schemaId)
-      .then((resolution) => finish(record, frame.schemaId, resolution));
+    return resolver.resolve(subject, frame.schemaId).then(
+      (resolution) => finish(record, frame.schemaId, resolution),
+      // Not an outage (those resolve): still counted, so one record cannot wedge the tap.
+      (error: unknown) =>
+        failure(registryUnavailableKind, `schema lookup failed: ${(error as Error).message}`),
+    );
   };
 }
 

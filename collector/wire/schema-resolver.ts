@@ -31,12 +31,14 @@ export interface SchemaResolverOptions {
   readonly verdictTtlMs?: number;
   /** After a failed lookup, answer registry_unavailable without calling for this long, ms. Default 1000. */
   readonly retryAfterMs?: number;
+  /** Unknown-id verdicts kept at most (garbage ids are unbounded); oldest dropped. Default 10000. */
+  readonly maxUnknownIds?: number;
 }
 
 type SchemaEntry =
   | { readonly kind: 'schema'; readonly type: avro.Type; readonly text: string }
   | { readonly kind: 'unusable'; readonly message: string }
-  | { readonly kind: 'unknown'; readonly expiresAtMs: number };
+  | { readonly kind: 'unknown' };
 
 interface VerdictEntry {
   readonly resolution: Resolution;
@@ -61,6 +63,9 @@ export class SchemaResolver {
   /** subject → schema id → verdict; two levels so the per-record hit builds no key string. */
   private readonly verdicts = new Map<string, Map<number, VerdictEntry>>();
   private readonly inFlight = new Map<string, Promise<Resolution>>();
+  /** Insertion-ordered (subject, id) pairs with an unknown_schema_id verdict, to bound them. */
+  private readonly unknownIds = new Map<string, { subject: string; id: number }>();
+  private readonly maxUnknownIds: number;
   private unavailableUntilMs = 0;
   private lastFailure = '';
 
@@ -70,6 +75,7 @@ export class SchemaResolver {
     this.unknownIdTtlMs = options.unknownIdTtlMs ?? 10_000;
     this.verdictTtlMs = options.verdictTtlMs ?? 60_000;
     this.retryAfterMs = options.retryAfterMs ?? 1000;
+    this.maxUnknownIds = options.maxUnknownIds ?? 10_000;
   }
 
   /** The cached, still fresh verdict, without I/O; undefined when a lookup is needed. */
@@ -101,12 +107,25 @@ export class SchemaResolver {
         this.verdicts.set(subject, bySubject);
       }
       bySubject.set(id, { resolution, expiresAtMs: this.clock() + this.ttlOf(resolution) });
+      this.boundUnknownIds(subject, id, resolution);
       return resolution;
     } catch (error) {
       if (!isPipewatchError(error) || error.code !== 'SCHEMA_REGISTRY_UNAVAILABLE') throw error;
       this.lastFailure = error.message;
       this.unavailableUntilMs = this.clock() + this.retryAfterMs;
       return stale?.resolution ?? this.unavailable();
+    }
+  }
+
+  private boundUnknownIds(subject: string, id: number, resolution: Resolution) {
+    const key = verdictKey(subject, id);
+    this.unknownIds.delete(key);
+    if (resolution.kind !== 'violation' || resolution.violation !== 'unknown_schema_id') return;
+    this.unknownIds.set(key, { subject, id });
+    while (this.unknownIds.size > this.maxUnknownIds) {
+      const [oldestKey, oldest] = this.unknownIds.entries().next().value!;
+      this.unknownIds.delete(oldestKey);
+      this.verdicts.get(oldest.subject)?.delete(oldest.id);
     }
   }
 
@@ -171,12 +190,12 @@ export class SchemaResolver {
 
   private async schema(id: number): Promise<SchemaEntry> {
     const cached = this.schemas.get(id);
-    if (cached && (cached.kind !== 'unknown' || cached.expiresAtMs > this.clock())) return cached;
+    if (cached) return cached;
     const registered = await this.registry.schemaById(id);
+    // Not kept: the (subject, id) verdict remembers an unknown id for its shorter TTL.
+    if (!registered) return { kind: 'unknown' };
     let entry: SchemaEntry;
-    if (!registered) {
-      entry = { kind: 'unknown', expiresAtMs: this.clock() + this.unknownIdTtlMs };
-    } else if (registered.schemaType !== 'AVRO') {
+    if (registered.schemaType !== 'AVRO') {
       entry = {
         kind: 'unusable',
         message: `schema id ${id} is a ${registered.schemaType} schema; only AVRO payloads are decoded`,

@@ -77,6 +77,7 @@ describe('wire decoder', () => {
       unknownIdTtlMs: 1000,
       verdictTtlMs: 5000,
       retryAfterMs: 100,
+      maxUnknownIds: 2,
     });
     const decode = createWireDecoder({
       resolver,
@@ -160,5 +161,25 @@ describe('wire decoder', () => {
     fake.state.down = false;
     clock.nowMs = 6200;
     assert.equal(kindOf(await decode(fresh)), 'ok');
+  });
+
+  it('keeps at most maxUnknownIds unknown-id verdicts, dropping the oldest', async () => {
+    const { fake, decode } = setup();
+    for (const id of [10, 11, 12]) {
+      assert.equal(
+        kindOf(await decode(record(encodeConfluentFrame(id, avroTxn)))),
+        'unknown_schema_id',
+      );
+    }
+    for (const id of [10, 12]) {
+      fake.schemas.set(id, txn);
+      fake.subjects.set(id, [{ subject: 't-value', version: id }]);
+    }
+    // 10 was dropped, so it is asked again at once; 12 is still believed unknown until its TTL.
+    assert.equal(kindOf(await decode(record(encodeConfluentFrame(10, avroTxn)))), 'ok');
+    assert.equal(
+      kindOf(await decode(record(encodeConfluentFrame(12, avroTxn)))),
+      'unknown_schema_id',
+    );
   });
 });
