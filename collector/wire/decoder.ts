@@ -26,8 +26,12 @@ const failure = (kind: string, message: string): DecodeOutcome => ({ ok: false, 
 
 /**
  * The collector's decoder for Confluent-framed Avro (and JSON topics): every record either
- * decodes or comes back with exactly one violation kind. Records whose verdict is cached decode
- * synchronously, so a warm tap pays no promise per record.
+ * decodes or comes back with exactly one kind, checked in this order: `null_value` (tombstone),
+ * `invalid_json` (JSON topics), `no_magic_byte` (first byte not 0x00 or fewer than 5 bytes),
+ * `unknown_schema_id`, `incompatible_schema` / `wrong_subject` (see SchemaResolver.judge),
+ * `undecodable_payload` (does not decode with its writer schema, or leaves trailing bytes), and
+ * `registry_unavailable` when the registry cannot be asked (not the producer's fault). Records
+ * whose verdict is cached decode synchronously, so a warm tap pays no promise per record.
  */
 export function createWireDecoder(options: WireDecoderOptions): RecordDecoder {
   const { resolver } = options;
