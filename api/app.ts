@@ -1,13 +1,17 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Registry } from 'prom-client';
+import type { SchemaViolationsView } from '../collector/index.js';
 import { handleApiError } from './http-errors.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
+import { schemaViolationRoutes } from './routes/schema-violations.js';
 
 /** Everything the HTTP app needs, built once in the composition root and injected. */
 export interface AppOptions {
   readonly metricsRegistry: Registry;
   readonly readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
+  /** The collector's violation recorder; without it /api/v1/schema-violations is not served. */
+  readonly schemaViolations?: SchemaViolationsView;
 }
 
 const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
@@ -21,6 +25,9 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
     metricsRegistry: options.metricsRegistry,
     readinessChecks: options.readinessChecks ?? {},
   });
+  if (options.schemaViolations) {
+    await app.register(schemaViolationRoutes, { schemaViolations: options.schemaViolations });
+  }
 };
 
 /**

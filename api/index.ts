@@ -2,6 +2,10 @@ export { pipewatchApp, type AppOptions } from './app.js';
 export { handleApiError, httpStatusFor, type ApiErrorBody } from './http-errors.js';
 export { createMetricsRegistry, type BuildInfo } from './metrics.js';
 export type { ReadinessCheck } from './routes/health.js';
+export {
+  schemaViolationRoutes,
+  type SchemaViolationRoutesOptions,
+} from './routes/schema-violations.js';
 export { startHttpServer, type HttpServerOptions } from './server.js';
 export {
   handleRegistryError,
