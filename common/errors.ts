@@ -60,6 +60,17 @@ export const errorCatalogue = {
     description: 'The SQLite store failed to open, migrate or write.',
   },
   INTERNAL: { kind: 'internal', retryable: false, description: 'An unexpected internal error.' },
+  REFERENCE_INVALID: {
+    kind: 'invalid_input',
+    retryable: false,
+    description: 'A drift reference (raw values, histogram or quantile summary) is malformed.',
+  },
+  WINDOW_STATE_INVALID: {
+    kind: 'invalid_input',
+    retryable: false,
+    description:
+      'Drift window states cannot be merged or restored: corrupt bytes, or another reference or window specs.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -1,1 +1,2 @@
 export { binCounts, binIndex, quantileSorted, referenceEdges } from './drift/binning.js';
+export * from './windows/index.js';
