@@ -16,6 +16,7 @@
  * current tick.
  */
 import { PipewatchError } from '../../common/index.js';
+import { BinLocator } from './bin-locator.js';
 import { fineToCoarseMap, type FeatureReference } from './reference.js';
 import { referenceFingerprint } from './reference-json.js';
 
@@ -126,6 +127,7 @@ export class FeatureWindows {
   private readonly unseenCell: number;
   private readonly categoryIndex: Map<string, number>;
   private readonly coarseMap: Uint16Array;
+  private readonly locator: BinLocator;
 
   private constructor(reference: FeatureReference, specs: readonly WindowSpec[], nowMs: number) {
     checkSpecs(specs);
@@ -158,6 +160,7 @@ export class FeatureWindows {
       this.coarseMap = new Uint16Array(0);
     }
     this.edgeCount = this.fineEdges.length;
+    this.locator = new BinLocator(this.fineEdges);
     this.subMs = Float64Array.from(specs, (s) => s.subWindowSeconds * 1000);
     this.ringLength = Uint32Array.from(specs, (s) => s.windowSeconds / s.subWindowSeconds);
     this.ringOffset = new Uint32Array(specs.length);
@@ -224,7 +227,11 @@ export class FeatureWindows {
   /** Bytes of counter memory: fixed at creation, independent of traffic. */
   byteSize(): number {
     return (
-      this.pending.byteLength + this.slots.byteLength + this.sums.byteLength + this.heads.byteLength
+      this.pending.byteLength +
+      this.slots.byteLength +
+      this.sums.byteLength +
+      this.heads.byteLength +
+      this.locator.byteSize
     );
   }
 
@@ -236,15 +243,7 @@ export class FeatureWindows {
       pending[this.nullCell]! += 1;
       return;
     }
-    const edges = this.fineEdges;
-    let lo = 0;
-    let hi = this.edgeCount;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (edges[mid]! <= x) lo = mid + 1;
-      else hi = mid;
-    }
-    pending[lo]! += 1;
+    pending[this.locator.locate(x)]! += 1;
     if (x < this.min) pending[this.lowCell]! += 1;
     else if (x > this.max) pending[this.highCell]! += 1;
   }
