@@ -5,3 +5,12 @@ export {
   sqliteServiceStateStore,
   type ServiceStateStore,
 } from './service-state.js';
+export {
+  memoryReferenceStore,
+  sqliteReferenceStore,
+  type NewReference,
+  type ReferenceSource,
+  type ReferenceStore,
+  type ReferenceSummary,
+  type StoredReference,
+} from './reference-store.js';
