@@ -1,12 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
 import { handleApiError } from './http-errors.js';
+import type { ReferenceStore } from '../store/index.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
+import { referenceRoutes } from './routes/references.js';
 
 /** Everything the HTTP app needs, built once in the composition root and injected. */
 export interface AppOptions {
   readonly metricsRegistry: Registry;
   readonly readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
+  /** Drift references (/api/v1/references); the routes are absent without a store. */
+  readonly referenceStore?: ReferenceStore;
 }
 
 /**
@@ -24,4 +28,7 @@ export const pipewatchApp: FastifyPluginAsync<AppOptions> = async (app, options)
     metricsRegistry: options.metricsRegistry,
     readinessChecks: options.readinessChecks ?? {},
   });
+  if (options.referenceStore) {
+    await app.register(referenceRoutes, { referenceStore: options.referenceStore });
+  }
 };

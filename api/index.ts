@@ -3,3 +3,8 @@ export { handleApiError, httpStatusFor, type ApiErrorBody } from './http-errors.
 export { createMetricsRegistry, type BuildInfo } from './metrics.js';
 export type { ReadinessCheck } from './routes/health.js';
 export { startHttpServer, type HttpServerOptions } from './server.js';
+export {
+  referenceFromBody,
+  referenceRoutes,
+  type ReferenceRoutesOptions,
+} from './routes/references.js';
