@@ -65,6 +65,11 @@ export const errorCatalogue = {
     retryable: false,
     description: 'A drift reference (raw values, histogram or quantile summary) is malformed.',
   },
+  SERVICE_UNREACHABLE: {
+    kind: 'unavailable',
+    retryable: true,
+    description: 'The pipewatch service API (used by CLI commands) did not answer.',
+  },
   WINDOW_STATE_INVALID: {
     kind: 'invalid_input',
     retryable: false,

@@ -3,7 +3,7 @@ import { pino, type Logger } from 'pino';
 import { createMetricsRegistry, startHttpServer } from '../../api/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import { checkBrokersReachable, createKafkaClient, startMockCluster } from '../../kafka/index.js';
-import { openDatabase, sqliteServiceStateStore } from '../../store/index.js';
+import { openDatabase, sqliteReferenceStore, sqliteServiceStateStore } from '../../store/index.js';
 import { Lifecycle } from '../lifecycle.js';
 import { parseFlags } from '../flags.js';
 import { pipewatchVersion } from '../version.js';
@@ -60,7 +60,11 @@ export async function startService(
     });
     const http = await startHttpServer(
       { host: config.http.host, port: config.http.port, logger },
-      { metricsRegistry, readinessChecks: { sqlite: () => db.open } },
+      {
+        metricsRegistry,
+        readinessChecks: { sqlite: () => db.open },
+        referenceStore: sqliteReferenceStore(db),
+      },
     );
     lifecycle.add({ name: 'http', stop: () => http.instance.close() });
 
