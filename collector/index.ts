@@ -1,1 +1,6 @@
 export type { DecodedRecord, RecordSink, TappedRecord } from './types.js';
+export {
+  captureReferenceValues,
+  type CaptureOptions,
+  type CaptureResult,
+} from './capture-reference.js';

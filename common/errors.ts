@@ -70,6 +70,12 @@ export const errorCatalogue = {
     retryable: true,
     description: 'The pipewatch service API (used by CLI commands) did not answer.',
   },
+  CAPTURE_INCOMPLETE: {
+    kind: 'unavailable',
+    retryable: true,
+    description:
+      'Capturing a drift reference from a topic did not finish (timeout or too many records).',
+  },
   WINDOW_STATE_INVALID: {
     kind: 'invalid_input',
     retryable: false,
