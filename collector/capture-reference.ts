@@ -178,7 +178,11 @@ async function consume(
   ranges: readonly PartitionRange[],
   onRecord: (partition: number, timestampMs: number, value: Buffer | null) => void,
 ): Promise<void> {
-  const consumer = options.kafka.consumer({ groupId: `pipewatch-capture-${randomUUID()}` });
+  const consumer = options.kafka.consumer({
+    groupId: `pipewatch-capture-${randomUUID()}`,
+    // A one-shot read of data that is already there: do not let fetches idle for 5 s.
+    maxWaitTimeInMs: 200,
+  });
   const remaining = new Map(ranges.map((r) => [r.partition, r]));
   const timeoutMs = options.timeoutMs ?? 60_000;
   await consumer.connect();
