@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import { handleApiError } from './http-errors.js';
 import type { ReferenceStore } from '../store/index.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
+import type { CaptureValues } from './routes/reference-capture.js';
 import { referenceRoutes } from './routes/references.js';
 
 /** Everything the HTTP app needs, built once in the composition root and injected. */
@@ -11,6 +12,8 @@ export interface AppOptions {
   readonly readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
   /** Drift references (/api/v1/references); the routes are absent without a store. */
   readonly referenceStore?: ReferenceStore;
+  /** Reads a feature from a topic for POST /api/v1/references/capture (needs referenceStore). */
+  readonly captureReferenceValues?: CaptureValues;
 }
 
 /**
@@ -29,6 +32,9 @@ export const pipewatchApp: FastifyPluginAsync<AppOptions> = async (app, options)
     readinessChecks: options.readinessChecks ?? {},
   });
   if (options.referenceStore) {
-    await app.register(referenceRoutes, { referenceStore: options.referenceStore });
+    await app.register(referenceRoutes, {
+      referenceStore: options.referenceStore,
+      captureValues: options.captureReferenceValues,
+    });
   }
 };

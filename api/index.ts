@@ -3,8 +3,6 @@ export { handleApiError, httpStatusFor, type ApiErrorBody } from './http-errors.
 export { createMetricsRegistry, type BuildInfo } from './metrics.js';
 export type { ReadinessCheck } from './routes/health.js';
 export { startHttpServer, type HttpServerOptions } from './server.js';
-export {
-  referenceFromBody,
-  referenceRoutes,
-  type ReferenceRoutesOptions,
-} from './routes/references.js';
+export { presentReference, referenceFromBody } from './routes/reference-body.js';
+export type { CaptureValues } from './routes/reference-capture.js';
+export { referenceRoutes, type ReferenceRoutesOptions } from './routes/references.js';

@@ -7,11 +7,15 @@ import type { Command } from './command.js';
 const usage = [
   'pipewatch references register --topic T --feature F (--values FILE | --histogram FILE | --quantiles FILE)',
   '                              [--kind numeric|categorical] [--bins N] [--api URL] [--json]',
+  '       pipewatch references capture --topic T --feature F --from TIME --to TIME',
+  '                              [--kind numeric|categorical] [--bins N] [--api URL] [--json]',
   '       pipewatch references list [--topic T] [--api URL] [--json]',
   '       pipewatch references get --topic T --feature F [--version N] [--api URL]',
   '       pipewatch references delete --topic T --feature F [--version N] [--api URL]',
   '  --values: one value per line; an empty line or "null" is a missing value.',
   '  --histogram / --quantiles: JSON {"edges","counts"} / {"probabilities","values","n"}.',
+  '  capture: the service reads the topic (JSON values) for records with from <= time < to;',
+  '    TIME is epoch milliseconds or ISO-8601.',
   `  --api: the running service (default ${defaultApiUrl}).`,
 ].join('\n');
 
@@ -144,6 +148,49 @@ async function register(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
+function timeFlag(value: string | undefined, flag: string): number | string {
+  const text = required(value, flag);
+  if (/^\d+$/.test(text)) return Number(text);
+  if (Number.isNaN(Date.parse(text))) {
+    throw new PipewatchError('USAGE', `--${flag} must be epoch ms or ISO-8601, got '${text}'`);
+  }
+  return text;
+}
+
+async function capture(argv: readonly string[]): Promise<number> {
+  const { values: flags } = parseFlags(
+    argv,
+    {
+      ...common,
+      ...target,
+      from: { type: 'string' },
+      to: { type: 'string' },
+      kind: { type: 'string' },
+      bins: { type: 'string' },
+    },
+    usage,
+  );
+  const body: Record<string, unknown> = {
+    topic: required(flags.topic, 'topic'),
+    feature: required(flags.feature, 'feature'),
+    from: timeFlag(flags.from, 'from'),
+    to: timeFlag(flags.to, 'to'),
+  };
+  if (flags.kind !== undefined) body.kind = flags.kind;
+  const bins = positiveInteger(flags.bins, 'bins');
+  if (bins !== undefined) body.bins = bins;
+  const stored = await callApi<Summary>(
+    flags.api ?? defaultApiUrl,
+    'POST',
+    'api/v1/references/capture',
+    body,
+  );
+  process.stdout.write(
+    flags.json ? `${JSON.stringify(stored)}\n` : `registered ${describe(stored)}\n`,
+  );
+  return 0;
+}
+
 async function list(argv: readonly string[]): Promise<number> {
   const { values: flags } = parseFlags(argv, { ...common, topic: { type: 'string' } }, usage);
   const query = flags.topic === undefined ? '' : `?topic=${encodeURIComponent(flags.topic)}`;
@@ -198,6 +245,7 @@ async function remove(argv: readonly string[]): Promise<number> {
 
 const subcommands: Record<string, (argv: readonly string[]) => Promise<number>> = {
   register,
+  capture,
   list,
   get,
   delete: remove,

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createMetricsRegistry, startHttpServer } from '../../api/index.js';
+import { captureReferenceValues } from '../../collector/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import { checkBrokersReachable, createKafkaClient, startMockCluster } from '../../kafka/index.js';
 import { openDatabase, sqliteReferenceStore, sqliteServiceStateStore } from '../../store/index.js';
@@ -64,6 +65,7 @@ export async function startService(
         metricsRegistry,
         readinessChecks: { sqlite: () => db.open },
         referenceStore: sqliteReferenceStore(db),
+        captureReferenceValues: (request) => captureReferenceValues({ kafka, logger, ...request }),
       },
     );
     lifecycle.add({ name: 'http', stop: () => http.instance.close() });

@@ -35,6 +35,15 @@ describe('pipewatch references (against a running API)', () => {
     await server.register(pipewatchApp, {
       metricsRegistry: createMetricsRegistry({ version: 'test', nodeVersion: process.version }),
       referenceStore: sqliteReferenceStore(db),
+      // The Kafka side is tested in test/api/reference-capture; here the CLI's path to it.
+      captureReferenceValues: async ({ fromMs, toMs }) => ({
+        values: [fromMs, toMs, 3, null],
+        method: 'scan-from-log-start',
+        recordsRead: 4,
+        recordsInRange: 4,
+        undecodable: 0,
+        invalid: 0,
+      }),
     });
     api = await server.listen({ host: '127.0.0.1', port: 0 });
   });
@@ -207,6 +216,51 @@ describe('pipewatch references (against a running API)', () => {
     );
     assert.equal(remote.code, 2);
     assert.match(remote.stderr, /REFERENCE_INVALID: .*body\/histogram\/counts\/1 must be >= 0/);
+  });
+
+  it('asks the service to capture a reference from a topic over a time range', async () => {
+    const result = await pipewatch(
+      'references',
+      'capture',
+      '--topic',
+      'raw.tx',
+      '--feature',
+      'amount',
+      '--from',
+      '2026-01-01T00:00:00Z',
+      '--to',
+      '1767225600001',
+      '--api',
+      api,
+      '--json',
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const stored = JSON.parse(result.stdout) as {
+      source: string;
+      n: number;
+      nullCount: number;
+      details: { fromMs: number; toMs: number };
+    };
+    assert.equal(stored.source, 'capture');
+    assert.equal(stored.n, 3);
+    assert.equal(stored.nullCount, 1);
+    assert.deepEqual([stored.details.fromMs, stored.details.toMs], [1767225600000, 1767225600001]);
+    const bad = await pipewatch(
+      'references',
+      'capture',
+      '--topic',
+      't',
+      '--feature',
+      'f',
+      '--from',
+      'soon',
+      '--to',
+      '5',
+      '--api',
+      api,
+    );
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--from must be epoch ms or ISO-8601/);
   });
 
   it('says clearly when no service answers', async () => {
