@@ -37,7 +37,7 @@ const startMs = 1_700_000_000_000;
 const msPerValue = 5;
 
 function streamWindows(total: number): { seconds: number; state: FeatureWindows } {
-  const state = FeatureWindows.create(reference, defaultWindowSpecs, startMs);
+  const state = FeatureWindows.create(reference, startMs, defaultWindowSpecs);
   const mask = block.length - 1;
   const begin = process.hrtime.bigint();
   for (let i = 0; i < total; i++) {

@@ -5,6 +5,9 @@
  * branches. The answer is checked against its two neighbouring edges; a value the grid misplaced
  * (rounding at a cell border) falls back to a full binary search, so results equal `binIndex`.
  */
+/** 32 KiB of grid at most: past ~500 edges a cell may hold a few edges (a short search). */
+const maxCells = 8192;
+
 export class BinLocator {
   private readonly edges: Float64Array;
   private readonly first: number;
@@ -21,7 +24,8 @@ export class BinLocator {
     this.first = count > 0 ? edges[0]! : 0;
     this.last = count > 0 ? edges[count - 1]! : 0;
     const span = this.last - this.first;
-    this.cellCount = span > 0 && Number.isFinite(span) ? cellsPerEdge * (count + 1) : 0;
+    this.cellCount =
+      span > 0 && Number.isFinite(span) ? Math.min(cellsPerEdge * (count + 1), maxCells) : 0;
     this.cellsPerUnit = this.cellCount > 0 ? this.cellCount / span : 0;
     // The spare entry catches g = cellCount when rounding puts x just below `last` there.
     this.below = new Uint32Array(this.cellCount + 2).fill(count);

@@ -19,6 +19,7 @@ import { PipewatchError } from '../../common/index.js';
 import { BinLocator } from './bin-locator.js';
 import { fineToCoarseMap, type FeatureReference } from './reference.js';
 import { referenceFingerprint } from './reference-json.js';
+import { streamingKs, type StreamingKs } from './streaming-ks.js';
 
 export interface WindowSpec {
   /** Window length in seconds; a positive multiple of `subWindowSeconds`. */
@@ -57,6 +58,8 @@ export interface NumericWindowSnapshot extends WindowSnapshotBase {
   readonly outOfRangeHigh: number;
   readonly coarseCounts: Float64Array;
   readonly fineCounts: Float64Array;
+  /** Streaming KS against the reference's fine bins, with its error bound (NaN when n = 0). */
+  readonly ks: StreamingKs;
 }
 
 export interface CategoricalWindowSnapshot extends WindowSnapshotBase {
@@ -182,8 +185,8 @@ export class FeatureWindows {
   /** A new, empty state; `nowMs` is the clock of the first tick. */
   static create(
     reference: FeatureReference,
-    specs: readonly WindowSpec[] = defaultWindowSpecs,
     nowMs: number,
+    specs: readonly WindowSpec[] = defaultWindowSpecs,
   ): FeatureWindows {
     return new FeatureWindows(reference, specs, nowMs);
   }
@@ -331,6 +334,7 @@ export class FeatureWindows {
       outOfRangeHigh: cells[this.highCell]!,
       coarseCounts,
       fineCounts,
+      ks: streamingKs(reference.fineCounts, fineCounts),
     };
   }
 

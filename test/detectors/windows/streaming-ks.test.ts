@@ -28,10 +28,12 @@ function exactD(a: number[], b: number[]): number {
 
 function windowKs(reference: number[], current: number[], fineBins: number) {
   const ref = numericReferenceFromValues(reference, { fineBins });
-  const state = FeatureWindows.create(ref, [{ windowSeconds: 60, subWindowSeconds: 60 }], 0);
+  const state = FeatureWindows.create(ref, 0, [{ windowSeconds: 60, subWindowSeconds: 60 }]);
   state.updateNumbers(current, 1);
   const [snap] = state.snapshot(2) as NumericWindowSnapshot[];
-  return { ks: streamingKs(ref.fineCounts, snap!.fineCounts), ref };
+  const ks = streamingKs(ref.fineCounts, snap!.fineCounts);
+  assert.deepEqual(snap!.ks, ks, 'the window snapshot carries the same streaming KS');
+  return { ks, ref };
 }
 
 describe('streaming KS from fine bins', () => {

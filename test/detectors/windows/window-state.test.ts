@@ -100,7 +100,7 @@ describe('sliding windows by sub-windows', () => {
   const list = events(1, 20_000, 3 * 3600_000);
 
   it('hold exactly the values of the sub-windows still inside each window', () => {
-    const state = FeatureWindows.create(reference, specs, t0);
+    const state = FeatureWindows.create(reference, t0, specs);
     let fed = 0;
     for (const checkAtMs of [t0 + 45_000, t0 + 700_000, t0 + 3_601_000, t0 + 9_000_000]) {
       const upTo = list.findIndex((e) => e.atMs > checkAtMs);
@@ -117,7 +117,7 @@ describe('sliding windows by sub-windows', () => {
   });
 
   it('empties a window once all its sub-windows have slid out', () => {
-    const state = FeatureWindows.create(reference, specs, t0);
+    const state = FeatureWindows.create(reference, t0, specs);
     state.updateNumbers([1, 2, 3], t0);
     const [short, , long] = state.snapshot(t0 + 70_000) as NumericWindowSnapshot[];
     assert.equal(short!.n, 0);
@@ -131,7 +131,7 @@ describe('sliding windows by sub-windows', () => {
 
   it('counts nulls, unseen categories and values of the wrong type for categorical features', () => {
     const ref = categoricalReferenceFromValues(['a', 'b', 'b']);
-    const state = FeatureWindows.create(ref, specs, t0);
+    const state = FeatureWindows.create(ref, t0, specs);
     for (const v of ['a', 'b', 'zz', null, undefined, 7, { x: 1 }]) state.update(v, t0 + 1);
     const [snap] = state.snapshot(t0 + 2);
     assert.ok(snap?.kind === 'categorical');
@@ -143,7 +143,7 @@ describe('sliding windows by sub-windows', () => {
   });
 
   it('keeps memory and serialised size fixed whatever the traffic', () => {
-    const state = FeatureWindows.create(reference, specs, t0);
+    const state = FeatureWindows.create(reference, t0, specs);
     const before = state.byteSize();
     const next = rng(3);
     let atMs = t0;
@@ -160,7 +160,7 @@ describe('sliding windows by sub-windows', () => {
 
   it('rejects window specs that do not divide', () => {
     assert.throws(
-      () => FeatureWindows.create(reference, [{ windowSeconds: 90, subWindowSeconds: 60 }], t0),
+      () => FeatureWindows.create(reference, t0, [{ windowSeconds: 90, subWindowSeconds: 60 }]),
       /windowSeconds must be a multiple/,
     );
   });
@@ -171,9 +171,9 @@ describe('merging and restoring window states', () => {
   const endMs = list[list.length - 1]!.atMs + 1;
 
   it('two collectors fed halves merge into what one collector fed everything holds', () => {
-    const whole = FeatureWindows.create(reference, specs, t0);
-    const left = FeatureWindows.create(reference, specs, t0);
-    const right = FeatureWindows.create(reference, specs, t0 + 5000);
+    const whole = FeatureWindows.create(reference, t0, specs);
+    const left = FeatureWindows.create(reference, t0, specs);
+    const right = FeatureWindows.create(reference, t0 + 5000, specs);
     const pick = rng(9);
     feed(whole, list);
     for (const e of list) feed(pick() < 0.5 ? left : right, [e]);
@@ -191,10 +191,10 @@ describe('merging and restoring window states', () => {
   });
 
   it('refuses to merge states of another reference or other windows', () => {
-    const a = FeatureWindows.create(reference, specs, t0);
+    const a = FeatureWindows.create(reference, t0, specs);
     const otherRef = numericReferenceFromValues([1, 2, 3], { fineBins: 50 });
-    const b = FeatureWindows.create(otherRef, specs, t0);
-    const c = FeatureWindows.create(reference, specs.slice(1), t0);
+    const b = FeatureWindows.create(otherRef, t0, specs);
+    const c = FeatureWindows.create(reference, t0, specs.slice(1));
     for (const other of [b, c]) {
       assert.throws(
         () => mergeWindowStates(a, other),
@@ -204,8 +204,8 @@ describe('merging and restoring window states', () => {
   });
 
   it('a restored state continues exactly as if it had never stopped', () => {
-    const never = FeatureWindows.create(reference, specs, t0);
-    const first = FeatureWindows.create(reference, specs, t0);
+    const never = FeatureWindows.create(reference, t0, specs);
+    const first = FeatureWindows.create(reference, t0, specs);
     const half = Math.floor(list.length / 2);
     feed(never, list);
     feed(first, list.slice(0, half));
@@ -217,7 +217,7 @@ describe('merging and restoring window states', () => {
   });
 
   it('rejects corrupt bytes and states of another reference', () => {
-    const state = FeatureWindows.create(reference, specs, t0);
+    const state = FeatureWindows.create(reference, t0, specs);
     state.updateNumbers([5, 50, 500], t0);
     const bytes = serializeWindowState(state);
     const isInvalid = (e: unknown) =>
