@@ -25,12 +25,15 @@ export {
 } from './reference-json.js';
 export { streamingKs, type StreamingKs } from './streaming-ks.js';
 export { mergeWindowStates, restoreWindowState, serializeWindowState } from './window-codec.js';
+export type {
+  CategoricalWindowSnapshot,
+  NumericWindowSnapshot,
+  WindowSnapshot,
+  WindowSnapshotBase,
+} from './window-snapshot.js';
 export {
   defaultWindowSpecs,
   FeatureWindows,
-  type CategoricalWindowSnapshot,
-  type NumericWindowSnapshot,
-  type WindowSnapshot,
   type WindowSpec,
   type WindowStateParts,
 } from './window-state.js';

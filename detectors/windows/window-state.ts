@@ -19,7 +19,13 @@ import { PipewatchError } from '../../common/index.js';
 import { BinLocator } from './bin-locator.js';
 import { fineToCoarseMap, type FeatureReference } from './reference.js';
 import { referenceFingerprint } from './reference-json.js';
-import { streamingKs, type StreamingKs } from './streaming-ks.js';
+import { streamingKs } from './streaming-ks.js';
+import type {
+  CategoricalWindowSnapshot,
+  NumericWindowSnapshot,
+  WindowSnapshot,
+  WindowSnapshotBase,
+} from './window-snapshot.js';
 
 export interface WindowSpec {
   /** Window length in seconds; a positive multiple of `subWindowSeconds`. */
@@ -36,40 +42,6 @@ export const defaultWindowSpecs: readonly WindowSpec[] = Object.freeze([
 ]);
 
 const maxSlotsPerWindow = 10_000;
-
-interface WindowSnapshotBase {
-  readonly windowSeconds: number;
-  readonly subWindowSeconds: number;
-  /** Start of the oldest sub-window still counted (or of the state's first tick). */
-  readonly startMs: number;
-  readonly endMs: number;
-  /** Non-null, valid values counted in the bins. */
-  readonly n: number;
-  readonly nullCount: number;
-  /** Values of the wrong type (e.g. an object for a numeric feature), kept out of the bins. */
-  readonly invalidCount: number;
-}
-
-export interface NumericWindowSnapshot extends WindowSnapshotBase {
-  readonly kind: 'numeric';
-  /** Values below the reference minimum (also counted in the first bins). */
-  readonly outOfRangeLow: number;
-  /** Values above the reference maximum (also counted in the last bins). */
-  readonly outOfRangeHigh: number;
-  readonly coarseCounts: Float64Array;
-  readonly fineCounts: Float64Array;
-  /** Streaming KS against the reference's fine bins, with its error bound (NaN when n = 0). */
-  readonly ks: StreamingKs;
-}
-
-export interface CategoricalWindowSnapshot extends WindowSnapshotBase {
-  readonly kind: 'categorical';
-  /** One count per reference category, then one for unseen categories. */
-  readonly counts: Float64Array;
-  readonly unseenCount: number;
-}
-
-export type WindowSnapshot = NumericWindowSnapshot | CategoricalWindowSnapshot;
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
