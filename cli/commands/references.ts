@@ -69,10 +69,14 @@ export function parseValueLines(
     if (kind === 'categorical') return trimmed;
     const x = Number(trimmed);
     if (!Number.isFinite(x)) {
-      throw new PipewatchError('USAGE', `${file}:${i + 1}: '${trimmed}' is not a finite number`, {
-        file,
-        line: i + 1,
-      });
+      throw new PipewatchError(
+        'USAGE',
+        `${file}:${i + 1}: '${trimmed}' is not a finite number (categorical values need --kind categorical)`,
+        {
+          file,
+          line: i + 1,
+        },
+      );
     }
     return x;
   });
