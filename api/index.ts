@@ -22,3 +22,6 @@ export {
   type RegistryServerOptions,
   type RunningRegistryServer,
 } from './registry/server.js';
+export { presentReference, referenceFromBody } from './routes/reference-body.js';
+export type { CaptureValues } from './routes/reference-capture.js';
+export { referenceRoutes, type ReferenceRoutesOptions } from './routes/references.js';

@@ -28,6 +28,11 @@ const commands: readonly CommandEntry[] = [
     summary: 'check an Avro schema against previous versions (CI gate)',
     load: async () => (await import('./commands/schema.js')).schemaCommand,
   },
+  {
+    name: 'references',
+    summary: 'register, capture, list, get and delete drift references through the service API',
+    load: async () => (await import('./commands/references.js')).referencesCommand,
+  },
 ];
 
 /** Exit codes: 0 success, 1 failure (or "incompatible"/"drift" verdicts), 2 usage or config. */

@@ -44,3 +44,8 @@ export {
   type ViolationSample,
 } from './wire/violations.js';
 export { createWireChecks, type WireChecksOptions } from './wire/checks.js';
+export {
+  captureReferenceValues,
+  type CaptureOptions,
+  type CaptureResult,
+} from './capture-reference.js';

@@ -141,6 +141,28 @@ export const errorCatalogue = {
     retryable: false,
     description: 'A compatibility level is not one of the seven Confluent levels.',
   },
+  REFERENCE_INVALID: {
+    kind: 'invalid_input',
+    retryable: false,
+    description: 'A drift reference (raw values, histogram or quantile summary) is malformed.',
+  },
+  SERVICE_UNREACHABLE: {
+    kind: 'unavailable',
+    retryable: true,
+    description: 'The pipewatch service API (used by CLI commands) did not answer.',
+  },
+  CAPTURE_INCOMPLETE: {
+    kind: 'unavailable',
+    retryable: true,
+    description:
+      'Capturing a drift reference from a topic did not finish (timeout or too many records).',
+  },
+  WINDOW_STATE_INVALID: {
+    kind: 'invalid_input',
+    retryable: false,
+    description:
+      'Drift window states cannot be merged or restored: corrupt bytes, or another reference or window specs.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

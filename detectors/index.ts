@@ -48,3 +48,4 @@ export {
 export { nullRate, nullRateTest, outOfRangeRatio } from './drift/signals.js';
 export { smirnovSf } from './drift/smirnov.js';
 export { wasserstein1Sorted } from './drift/wasserstein.js';
+export * from './windows/index.js';

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createMetricsRegistry, startHttpServer, startRegistryServer } from '../../api/index.js';
+import { captureReferenceValues } from '../../collector/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import {
   checkBrokersReachable,
@@ -9,7 +10,7 @@ import {
   startMockCluster,
 } from '../../kafka/index.js';
 import { engineCompatibilityChecker } from '../../schemas/index.js';
-import { openDatabase, sqliteServiceStateStore } from '../../store/index.js';
+import { openDatabase, sqliteReferenceStore, sqliteServiceStateStore } from '../../store/index.js';
 import { Lifecycle } from '../lifecycle.js';
 import { parseFlags } from '../flags.js';
 import { pipewatchVersion } from '../version.js';
@@ -91,6 +92,8 @@ export async function startService(
           sqlite: () => db.open,
           kafka: () => kafkaHealth.isHealthy(Date.now()),
         },
+        referenceStore: sqliteReferenceStore(db),
+        captureReferenceValues: (request) => captureReferenceValues({ kafka, logger, ...request }),
       },
     );
     lifecycle.add({ name: 'http', stop: () => http.instance.close() });
