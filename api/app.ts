@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Registry } from 'prom-client';
-import type { SchemaViolationsView } from '../collector/index.js';
+import type { DriftView, SchemaViolationsView } from '../collector/index.js';
 import { handleApiError } from './http-errors.js';
 import type { ReferenceStore } from '../store/index.js';
+import { driftRoutes } from './routes/drift.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { schemaViolationRoutes } from './routes/schema-violations.js';
 import type { CaptureValues } from './routes/reference-capture.js';
@@ -19,6 +20,8 @@ export interface AppOptions {
   readonly referenceStore?: ReferenceStore;
   /** Reads a feature from a topic for POST /api/v1/references/capture (needs referenceStore). */
   readonly captureReferenceValues?: CaptureValues;
+  /** Live feature drift (/api/v1/drift); the routes are absent without it. */
+  readonly drift?: DriftView;
 }
 
 const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
@@ -41,6 +44,7 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
       captureValues: options.captureReferenceValues,
     });
   }
+  if (options.drift) await app.register(driftRoutes, { drift: options.drift });
 };
 
 /**

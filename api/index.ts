@@ -25,3 +25,4 @@ export {
 export { presentReference, referenceFromBody } from './routes/reference-body.js';
 export type { CaptureValues } from './routes/reference-capture.js';
 export { referenceRoutes, type ReferenceRoutesOptions } from './routes/references.js';
+export { driftRoutes, type DriftRoutesOptions } from './routes/drift.js';

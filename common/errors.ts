@@ -163,6 +163,12 @@ export const errorCatalogue = {
     description:
       'Drift window states cannot be merged or restored: corrupt bytes, or another reference or window specs.',
   },
+  DRIFT_FEATURE_NOT_WATCHED: {
+    kind: 'not_found',
+    retryable: false,
+    description:
+      'No drift reference is registered for this topic and feature, so no drift is computed.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

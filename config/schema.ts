@@ -78,6 +78,53 @@ const collectorSection = z
   })
   .strict();
 
+const driftWindow = z
+  .object({
+    /** Window length in seconds; a multiple of subWindowSeconds. */
+    windowSeconds: z.number().int().positive(),
+    /** Slide step in seconds (integer >= 1); windowSeconds / subWindowSeconds <= 10000. */
+    subWindowSeconds: z.number().int().positive(),
+  })
+  .strict()
+  .refine((w) => w.windowSeconds % w.subWindowSeconds === 0, {
+    message: 'windowSeconds must be a multiple of subWindowSeconds',
+  });
+
+const driftSection = z
+  .object({
+    /** Sliding windows per watched feature. Default 5 m by 30 s, 1 h by 5 min, 24 h by 1 h. */
+    windows: z
+      .array(driftWindow)
+      .min(1)
+      .max(8)
+      .default([
+        { windowSeconds: 300, subWindowSeconds: 30 },
+        { windowSeconds: 3600, subWindowSeconds: 300 },
+        { windowSeconds: 86_400, subWindowSeconds: 3600 },
+      ]),
+    /** Test level of every drift test. Default 0.05. */
+    alpha: z.number().gt(0).lt(1).default(0.05),
+    /** PSI effect threshold. Default 0.1. */
+    psiThreshold: z.number().nonnegative().default(0.1),
+    /** JS distance (natural log) effect threshold. Default 0.1. */
+    jsDistanceThreshold: z.number().nonnegative().default(0.1),
+    /** KS statistic effect threshold. Default 0.1. */
+    ksStatisticThreshold: z.number().nonnegative().default(0.1),
+    /** Cramér's V effect threshold (categorical chi-square). Default 0.1. */
+    cramersVThreshold: z.number().nonnegative().default(0.1),
+    /** Metric whose verdict decides a window: `psi` or `js` (both kinds have them). Default psi. */
+    decisionMetric: z.enum(['psi', 'js']).default('psi'),
+    /** Consecutive drifting windows (sub-window slides) before a feature is flagged. Default 3. */
+    consecutiveWindows: z.number().int().min(1).max(1000).default(3),
+    /** Fewest values in a window before it is decided (readings are exported anyway). Default 500. */
+    minWindowValues: z.number().int().min(1).default(500),
+    /** Period of reference refresh + evaluation + gauge update, ms. Default 10000. */
+    evaluateIntervalMs: z.number().int().positive().default(10_000),
+    /** Period of saving window states to SQLite, ms (also saved at shutdown). Default 60000. */
+    persistIntervalMs: z.number().int().positive().default(60_000),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     kafka: kafkaSection.default({}),
@@ -85,6 +132,7 @@ export const configSchema = z
     registry: registrySection.default({}),
     topics: topicsSection.default({}),
     collector: collectorSection.default({}),
+    drift: driftSection.default({}),
     /** Folder of the SQLite file. Default `./data`. */
     dataDir: z.string().min(1).default('./data'),
     /** pino log level. Default `info`. */

@@ -49,3 +49,17 @@ export { nullRate, nullRateTest, outOfRangeRatio } from './drift/signals.js';
 export { smirnovSf } from './drift/smirnov.js';
 export { wasserstein1Sorted } from './drift/wasserstein.js';
 export * from './windows/index.js';
+export {
+  evaluateSnapshot,
+  ksCriticalValue,
+  referenceBinCounts,
+  referenceBinLabels,
+  snapshotBinCounts,
+  unseenBinLabel,
+  windowLabel,
+  type BinContribution,
+  type DriftReading,
+  type DriftReadingMetric,
+  type EvaluateOptions,
+  type WindowEvaluation,
+} from './drift/evaluate-snapshot.js';

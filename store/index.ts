@@ -21,3 +21,8 @@ export {
   type ReferenceSummary,
   type StoredReference,
 } from './reference-store.js';
+export {
+  sqliteWindowStateStore,
+  type SavedWindowState,
+  type WindowStateStore,
+} from './window-state-store.js';

@@ -68,4 +68,17 @@ export const migrations: readonly Migration[] = [
       PRIMARY KEY (topic, feature, version)
     );`,
   },
+  {
+    name: '0300_drift_window_state',
+    // One saved state per (topic, feature): the reference version tells whether its bins still
+    // apply; a state of another version is discarded on restore.
+    sql: `CREATE TABLE drift_window_state (
+      topic TEXT NOT NULL,
+      feature TEXT NOT NULL,
+      reference_version INTEGER NOT NULL,
+      saved_at_ms INTEGER NOT NULL,
+      state BLOB NOT NULL,
+      PRIMARY KEY (topic, feature)
+    );`,
+  },
 ];

@@ -8,6 +8,7 @@ import { openDatabase, sqliteReferenceStore, sqliteServiceStateStore } from '../
 import { Lifecycle } from '../lifecycle.js';
 import { parseFlags } from '../flags.js';
 import { startCollectors } from '../service/collectors.js';
+import { startDrift } from '../service/drift.js';
 import { connectKafka } from '../service/kafka.js';
 import { pipewatchVersion } from '../version.js';
 import type { Command } from './command.js';
@@ -55,12 +56,13 @@ export async function startService(
       version: pipewatchVersion,
       nodeVersion: process.version,
     });
+    const drift = startDrift({ config, db, metricsRegistry, logger, lifecycle });
     const collectors = await startCollectors({
       config,
       kafka,
       registryUrl,
       metricsRegistry,
-      sinks: [],
+      sinks: [drift.sink],
       logger,
       lifecycle,
     });
@@ -76,6 +78,7 @@ export async function startService(
         referenceStore: sqliteReferenceStore(db),
         captureReferenceValues: (request) => captureReferenceValues({ kafka, logger, ...request }),
         schemaViolations: collectors.schemaViolations,
+        drift,
       },
     );
     lifecycle.add({ name: 'http', stop: () => http.instance.close() });
