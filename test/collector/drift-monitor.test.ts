@@ -1,0 +1,262 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Fastify from 'fastify';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { pipewatchApp } from '../../api/index.js';
+import { DriftMonitor, type DecodedRecord } from '../../collector/index.js';
+import {
+  categoricalReferenceFromCounts,
+  numericReferenceFromValues,
+} from '../../detectors/index.js';
+import {
+  openDatabase,
+  sqliteReferenceStore,
+  sqliteWindowStateStore,
+  type SqliteDatabase,
+} from '../../store/index.js';
+
+const t0 = 1_700_000_000_000;
+const topic = 'features.test';
+
+function record(payload: Record<string, unknown>): DecodedRecord {
+  return {
+    topic,
+    partition: 0,
+    offset: '0',
+    timestampMs: t0,
+    key: null,
+    headers: {},
+    value: null,
+    payload,
+    schemaId: undefined,
+  };
+}
+
+/** Metric lines of one family from the exposition text, e.g. `pipewatch_feature_drift{`. */
+function sample(text: string, prefix: string, labels: Record<string, string>): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${prefix}{`)) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) {
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return undefined;
+}
+
+describe('DriftMonitor', () => {
+  let dir: string;
+  const logger = pino({ level: 'silent' });
+  const windows = [{ windowSeconds: 60, subWindowSeconds: 10 }];
+
+  function monitorOn(database: SqliteDatabase, registry = new Registry()) {
+    return {
+      registry,
+      monitor: new DriftMonitor({
+        referenceStore: sqliteReferenceStore(database),
+        windowStateStore: sqliteWindowStateStore(database),
+        metricsRegistry: registry,
+        logger,
+        windows,
+        thresholds: { consecutiveWindows: 2 },
+        minWindowValues: 50,
+        evaluateIntervalMs: 1000,
+        persistIntervalMs: 1000,
+      }),
+    };
+  }
+
+  /** A new database with a numeric and a categorical reference (each test its own). */
+  function seeded(name: string): SqliteDatabase {
+    const db = openDatabase(join(dir, `${name}.sqlite`));
+    const store = sqliteReferenceStore(db);
+    store.register(
+      {
+        topic,
+        feature: 'amount',
+        source: 'values',
+        reference: numericReferenceFromValues(
+          Array.from({ length: 100 }, (_, i) => i + 1),
+          { bins: 4, fineBins: 100 },
+        ),
+      },
+      t0,
+    );
+    store.register(
+      {
+        topic,
+        feature: 'country',
+        source: 'histogram',
+        reference: categoricalReferenceFromCounts({ categories: ['a', 'b'], counts: [50, 50] }),
+      },
+      t0,
+    );
+    return db;
+  }
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pipewatch-drift-monitor-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('feeds payload fields to the windows and exports readings, criticals and bins', async () => {
+    const db = seeded('exports');
+    const { monitor, registry } = monitorOn(db);
+    monitor.refresh(t0);
+    // amount shifted to 41..100; country as in the reference; one wrong type, some nulls.
+    for (let x = 41; x <= 100; x++) {
+      monitor.sink.onRecord(record({ amount: x, country: x % 2 ? 'a' : 'b' }), t0 + 1000);
+    }
+    monitor.sink.onRecord(record({ amount: 'x', country: null }), t0 + 1000);
+    monitor.sink.onRecord(record({ other: 1 }), t0 + 1000);
+    monitor.sink.onRecord({ ...record({ amount: 1 }), topic: 'elsewhere' }, t0 + 1000);
+    monitor.evaluate(t0 + 2000);
+    const text = await registry.metrics();
+    const amount = { topic, feature: 'amount', window: '1m' };
+    assert.equal(sample(text, 'pipewatch_feature_drift_window_values', amount), 60);
+    assert.equal(
+      sample(text, 'pipewatch_feature_drift_reference_values', { feature: 'amount' }),
+      100,
+    );
+    // scipy: PSI 1.0228048462237, critical chi2.ppf(.95, 3)·(1/100 + 1/60) = 0.208392744...
+    const psi = sample(text, 'pipewatch_feature_drift', { ...amount, metric: 'psi' })!;
+    const critical = sample(text, 'pipewatch_feature_drift_critical', {
+      ...amount,
+      metric: 'psi',
+    })!;
+    assert.ok(Math.abs(psi - 1.0228048462237) < 1e-9, String(psi));
+    assert.ok(Math.abs(critical - 0.20839274408669808) < 1e-9, String(critical));
+    assert.ok(
+      sample(text, 'pipewatch_feature_drift_pvalue', { ...amount, metric: 'ks_statistic' })! < 1e-4,
+    );
+    assert.equal(
+      sample(text, 'pipewatch_feature_drift_bin_contribution', {
+        ...amount,
+        rank: '1',
+        bin: '[-inf, 25.75)',
+      }) !== undefined,
+      true,
+    );
+    // 1 null + 1 missing field of 62 rows for country; 1 invalid + 1 missing for amount.
+    const country = { topic, feature: 'country', window: '1m' };
+    assert.ok(
+      Math.abs(
+        sample(text, 'pipewatch_feature_drift', { ...country, metric: 'null_rate' })! - 2 / 62,
+      ) < 1e-12,
+    );
+    assert.ok(
+      Math.abs(
+        sample(text, 'pipewatch_feature_drift', { ...amount, metric: 'invalid_ratio' })! - 1 / 62,
+      ) < 1e-12,
+    );
+    // One drifting window is not enough (k = 2); the next sub-window's is.
+    assert.equal(sample(text, 'pipewatch_feature_drift_detected', amount), 0);
+    monitor.evaluate(t0 + 5000); // same sub-window: the streak does not step
+    assert.equal(sample(await registry.metrics(), 'pipewatch_feature_drift_detected', amount), 0);
+    monitor.evaluate(t0 + 12_000);
+    const later = await registry.metrics();
+    assert.equal(sample(later, 'pipewatch_feature_drift_detected', amount), 1);
+    assert.equal(sample(later, 'pipewatch_feature_drift_detected', country), 0);
+    monitor.stop();
+    db.close();
+  });
+
+  it('answers /api/v1/drift with readings and both histograms, 404 for an unknown feature', async () => {
+    const db = seeded('api');
+    const { monitor, registry } = monitorOn(db);
+    monitor.refresh(t0);
+    for (let x = 1; x <= 100; x++) monitor.sink.onRecord(record({ amount: x, country: 'a' }), t0);
+    monitor.evaluate(t0 + 1000);
+    const app = Fastify();
+    await app.register(pipewatchApp, { metricsRegistry: registry, drift: monitor });
+    const list = (await app.inject({ url: '/api/v1/drift' })).json<{
+      features: {
+        feature: string;
+        detected: boolean;
+        windows: { window: string; readings: unknown[] }[];
+      }[];
+    }>();
+    assert.deepEqual(
+      list.features.map((f) => f.feature),
+      ['amount', 'country'],
+    );
+    assert.equal(list.features[0]!.windows[0]!.window, '1m');
+    const one = await app.inject({ url: `/api/v1/drift/${topic}/amount` });
+    assert.equal(one.statusCode, 200);
+    const body = one.json<{
+      referenceHistogram: { bins: string[]; edges: number[]; counts: number[] };
+      windows: {
+        currentHistogram: { counts: number[] };
+        readings: { metric: string; value: number }[];
+      }[];
+    }>();
+    assert.deepEqual(body.referenceHistogram.edges, [25.75, 50.5, 75.25]);
+    assert.deepEqual(body.referenceHistogram.counts, [25, 25, 25, 25]);
+    // The current 1..100 lands 25 per bin, like the reference.
+    assert.deepEqual(body.windows[0]!.currentHistogram.counts, [25, 25, 25, 25]);
+    const missing = await app.inject({ url: `/api/v1/drift/${topic}/nope` });
+    assert.equal(missing.statusCode, 404);
+    assert.equal(
+      missing.json<{ error: { code: string } }>().error.code,
+      'DRIFT_FEATURE_NOT_WATCHED',
+    );
+    await app.close();
+    monitor.stop();
+    db.close();
+  });
+
+  it('restores the window counts after a restart, and drops them for a new reference version', async () => {
+    const file = join(dir, 'restart.sqlite');
+    const first = openDatabase(file);
+    const store = sqliteReferenceStore(first);
+    const reference = numericReferenceFromValues(
+      Array.from({ length: 100 }, (_, i) => i),
+      { bins: 4, fineBins: 20 },
+    );
+    store.register({ topic, feature: 'amount', source: 'values', reference }, t0);
+    const before1 = monitorOn(first);
+    before1.monitor.refresh(t0);
+    for (let i = 0; i < 70; i++) before1.monitor.sink.onRecord(record({ amount: i }), t0 + 1000);
+    before1.monitor.stop(); // saves
+    first.close();
+
+    const second = openDatabase(file);
+    const after1 = monitorOn(second);
+    after1.monitor.refresh(t0 + 3000);
+    after1.monitor.evaluate(t0 + 3000);
+    const window = { topic, feature: 'amount', window: '1m' };
+    assert.equal(
+      sample(await after1.registry.metrics(), 'pipewatch_feature_drift_window_values', window),
+      70,
+    );
+
+    // A new version: the saved state (of version 1) is discarded, counting starts over.
+    after1.monitor.stop();
+    sqliteReferenceStore(second).register(
+      { topic, feature: 'amount', source: 'values', reference },
+      t0,
+    );
+    const again = monitorOn(second);
+    again.monitor.refresh(t0 + 4000);
+    again.monitor.evaluate(t0 + 4000);
+    assert.equal(
+      sample(await again.registry.metrics(), 'pipewatch_feature_drift_window_values', window),
+      0,
+    );
+
+    // Deleting the reference removes its series.
+    sqliteReferenceStore(second).delete(topic, 'amount');
+    again.monitor.refresh(t0 + 5000);
+    const text = await again.registry.metrics();
+    assert.equal(sample(text, 'pipewatch_feature_drift', { feature: 'amount' }), undefined);
+    assert.equal(sample(text, 'pipewatch_feature_drift_window_values', window), undefined);
+    assert.equal(sqliteWindowStateStore(second).load(topic, 'amount'), undefined);
+    again.monitor.stop();
+    second.close();
+  });
+});
