@@ -1,0 +1,54 @@
+/** Helpers of the drift tests: seeded draws, Prometheus text lookups, waiting. */
+
+/** mulberry32: a small seeded generator so failures reproduce. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Normal(mean, sd) by Box–Muller. */
+export function normalDraw(random: () => number, mean: number, sd: number): number {
+  const u = 1 - random();
+  return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}
+
+/** A category from relative weights. */
+export function weightedDraw(random: () => number, weights: Readonly<Record<string, number>>) {
+  const entries = Object.entries(weights);
+  const total = entries.reduce((s, [, w]) => s + w, 0);
+  let u = random() * total;
+  for (const [name, w] of entries) {
+    u -= w;
+    if (u < 0) return name;
+  }
+  return entries[entries.length - 1]![0];
+}
+
+/** The value of the first sample of `family` whose labels include all of `labels`. */
+export function promSample(
+  text: string,
+  family: string,
+  labels: Readonly<Record<string, string>>,
+): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${family}{`)) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) {
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return undefined;
+}
+
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
