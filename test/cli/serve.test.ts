@@ -71,7 +71,11 @@ describe('pipewatch command line', () => {
       const violations = await fetch(`${base}/api/v1/schema-violations`);
       assert.equal(violations.status, 200, 'the tap reports schema violations');
       const drift = await fetch(`${base}/api/v1/drift`);
-      assert.deepEqual(await drift.json(), { features: [] }, 'drift is served, nothing watched yet');
+      assert.deepEqual(
+        await drift.json(),
+        { features: [] },
+        'drift is served, nothing watched yet',
+      );
 
       const health = await fetch(`${base}/healthz`);
       assert.equal(health.status, 200);
