@@ -22,7 +22,7 @@ import {
   type WindowSpec,
 } from '../detectors/index.js';
 import type { ReferenceStore, WindowStateStore } from '../store/index.js';
-import { DriftSink, type WatchedReference } from './drift-sink.js';
+import { DriftSink, type TrackedFeature, type WatchedReference } from './drift-sink.js';
 import { driftGauges, type DriftGauges } from './drift-metrics.js';
 
 export interface DriftMonitorOptions {
@@ -142,35 +142,45 @@ export class DriftMonitor implements DriftView {
 
   /** Snapshots and evaluates every window of every watched feature; updates the gauges. */
   evaluate(nowMs: number): void {
-    const { thresholds, minWindowValues } = this.options;
-    const k = thresholds.consecutiveWindows ?? 3;
+    const k = this.options.thresholds.consecutiveWindows ?? 3;
     for (const tracked of this.sink.tracked()) {
-      const { topic, feature, reference } = tracked;
-      const windows = tracked.windows.snapshot(nowMs).map((snapshot): WindowDriftState => {
-        const evaluation = evaluateSnapshot(reference, snapshot, { thresholds, minWindowValues });
-        const streakKey = featureKey(topic, feature, evaluation.window);
-        const previous = this.streaks.get(streakKey) ?? {
-          streak: INITIAL_DRIFT_STREAK,
-          lastStep: -1,
-        };
-        // The streak steps once per sub-window slide: each step is a new window position.
-        const step = Math.floor(snapshot.endMs / (snapshot.subWindowSeconds * 1000));
-        const streak =
-          step > previous.lastStep
-            ? nextDriftStreak(previous.streak, evaluation.drift, k)
-            : previous.streak;
-        this.streaks.set(streakKey, { streak, lastStep: Math.max(step, previous.lastStep) });
-        return { evaluation, currentCounts: Array.from(snapshotBinCounts(snapshot)), streak };
-      });
-      const state: FeatureDriftState = {
-        ...describe(tracked),
-        evaluatedAtMs: nowMs,
-        detected: windows.some((w) => w.streak.drifting),
-        windows,
-      };
-      this.states.set(featureKey(topic, feature), state);
-      this.gauges.set(state);
+      try {
+        this.evaluateFeature(tracked, nowMs, k);
+      } catch (error) {
+        // One broken feature must not stop the others from being evaluated.
+        const { topic, feature } = tracked;
+        this.options.logger.error({ topic, feature, err: error }, 'drift evaluation failed');
+      }
     }
+  }
+
+  private evaluateFeature(tracked: TrackedFeature, nowMs: number, k: number): void {
+    const { thresholds, minWindowValues } = this.options;
+    const { topic, feature, reference } = tracked;
+    const windows = tracked.windows.snapshot(nowMs).map((snapshot): WindowDriftState => {
+      const evaluation = evaluateSnapshot(reference, snapshot, { thresholds, minWindowValues });
+      const streakKey = featureKey(topic, feature, evaluation.window);
+      const previous = this.streaks.get(streakKey) ?? {
+        streak: INITIAL_DRIFT_STREAK,
+        lastStep: -1,
+      };
+      // The streak steps once per sub-window slide: each step is a new window position.
+      const step = Math.floor(snapshot.endMs / (snapshot.subWindowSeconds * 1000));
+      const streak =
+        step > previous.lastStep
+          ? nextDriftStreak(previous.streak, evaluation.drift, k)
+          : previous.streak;
+      this.streaks.set(streakKey, { streak, lastStep: Math.max(step, previous.lastStep) });
+      return { evaluation, currentCounts: Array.from(snapshotBinCounts(snapshot)), streak };
+    });
+    const state: FeatureDriftState = {
+      ...describe(tracked),
+      evaluatedAtMs: nowMs,
+      detected: windows.some((w) => w.streak.drifting),
+      windows,
+    };
+    this.states.set(featureKey(topic, feature), state);
+    this.gauges.set(state);
   }
 
   /** Saves every watched feature's window state (one transaction). */
