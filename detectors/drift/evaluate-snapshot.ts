@@ -193,7 +193,7 @@ function numericReadings(
     { statistic: ks.statistic, pvalue: kolmogorovSf(en, ks.statistic) },
     thresholds,
   );
-  const ksCritical = ksCriticalValue(en, thresholds.alpha);
+  const ksCritical = cachedKsCritical(en, thresholds.alpha);
   return {
     readings: [
       { metric: 'psi', value: psi.psi, critical: psiV.criticalValue, pvalue: psiV.pvalue },
@@ -311,14 +311,57 @@ function effectiveKsSize(n: number, m: number): number {
   return Math.max(1, Math.round((n * m) / (n + m)));
 }
 
-/** Smallest D with kstwo.sf(D, en) <= alpha, by bisection on the survival function. */
+const ksCriticalCache = new Map<string, number>();
+const ksCriticalCacheSize = 4096;
+
+/**
+ * `ksCriticalValue` at en rounded to 3 significant digits, memoized: the critical value moves
+ * by at most ~0.03 % (relative) for that rounding, and windows of steady traffic then hit the
+ * cache instead of paying several survival-function calls (milliseconds each at large en).
+ */
+function cachedKsCritical(en: number, alpha: number): number {
+  const rounded = Number(en.toPrecision(3));
+  const key = `${rounded}:${alpha}`;
+  let value = ksCriticalCache.get(key);
+  if (value === undefined) {
+    if (ksCriticalCache.size >= ksCriticalCacheSize) ksCriticalCache.clear();
+    value = ksCriticalValue(rounded, alpha);
+    ksCriticalCache.set(key, value);
+  }
+  return value;
+}
+
+/**
+ * Smallest D with kstwo.sf(D, en) <= alpha: regula falsi (Illinois) on ln sf, bracketed around
+ * the asymptotic c(alpha)/sqrt(en), c = sqrt(-ln(alpha/2)/2). Each sf call can cost a
+ * millisecond at large en, so this takes a handful of them rather than a plain bisection.
+ */
 export function ksCriticalValue(en: number, alpha: number): number {
-  let lo = 0;
-  let hi = 1;
-  for (let i = 0; i < 60; i++) {
-    const mid = (lo + hi) / 2;
-    if (kolmogorovSf(en, mid) > alpha) lo = mid;
-    else hi = mid;
+  const g = (x: number) =>
+    Math.log(Math.max(kolmogorovSf(en, x), Number.MIN_VALUE)) - Math.log(alpha);
+  const guess = Math.min(0.999, Math.sqrt(-Math.log(alpha / 2) / 2 / en));
+  let lo = guess * 0.7;
+  let hi = Math.min(1, guess * 1.3);
+  let gLo = g(lo);
+  let gHi = g(hi);
+  for (let i = 0; gLo < 0 && i < 60; i++) [lo, gLo] = [lo / 2, g(lo / 2)];
+  for (let i = 0; gHi > 0 && hi < 1 && i < 60; i++)
+    [hi, gHi] = [Math.min(1, hi * 1.5), g(Math.min(1, hi * 1.5))];
+  if (gHi > 0) return 1;
+  let side = 0;
+  for (let i = 0; i < 100 && hi - lo > 1e-12 * hi; i++) {
+    const x = (lo * gHi - hi * gLo) / (gHi - gLo);
+    const gx = g(x);
+    if (Math.abs(gx) < 1e-12) return x;
+    if (gx > 0) {
+      [lo, gLo] = [x, gx];
+      if (side === 1) gHi /= 2;
+      side = 1;
+    } else {
+      [hi, gHi] = [x, gx];
+      if (side === -1) gLo /= 2;
+      side = -1;
+    }
   }
   return hi;
 }

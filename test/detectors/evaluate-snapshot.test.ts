@@ -4,6 +4,7 @@ import {
   categoricalReferenceFromCounts,
   evaluateSnapshot,
   FeatureWindows,
+  ksCriticalValue,
   numericReferenceFromValues,
   windowLabel,
   type DriftReading,
@@ -148,5 +149,18 @@ describe('evaluateSnapshot, categorical', () => {
 describe('windowLabel', () => {
   it('uses the largest whole unit', () => {
     assert.deepEqual([300, 3600, 86_400, 90, 5].map(windowLabel), ['5m', '1h', '24h', '90s', '5s']);
+  });
+});
+
+describe('ksCriticalValue', () => {
+  it('inverts kstwo.sf like scipy.stats.kstwo.isf(0.05, n)', () => {
+    const scipy: [number, number][] = [
+      [1, 0.975],
+      [5, 0.5632751983660635],
+      [38, 0.2154383568266218],
+      [500, 0.06039229379650354],
+      [17_000, 0.010406284378219876],
+    ];
+    for (const [n, expected] of scipy) close(ksCriticalValue(n, 0.05), expected, 1e-9);
   });
 });
