@@ -59,6 +59,11 @@ export const errorCatalogue = {
     retryable: false,
     description: 'The SQLite store failed to open, migrate or write.',
   },
+  SCHEMA_REGISTRY_UNAVAILABLE: {
+    kind: 'unavailable',
+    retryable: true,
+    description: 'The schema registry did not answer or refused a registration the pipeline needs.',
+  },
   INTERNAL: { kind: 'internal', retryable: false, description: 'An unexpected internal error.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
