@@ -9,6 +9,7 @@ import type {
 import type { Logger } from 'pino';
 import type { RecordCodec } from './codec.js';
 import { FeatureState } from './features.js';
+import { GroupSender } from './group-send.js';
 import { PipelineMetrics, startMetricsServer, type MetricsServer } from './metrics.js';
 import {
   dlqErrorTypes,
@@ -43,6 +44,11 @@ export interface FeatureConsumerOptions {
    * instance fences its crashed predecessor and aborts its open transaction. Default `0`.
    */
   readonly instanceId?: string;
+  /**
+   * Batches of different partitions processed at once, so one batch's produce round trip
+   * overlaps the next one's computation. Default 8.
+   */
+  readonly partitionsConsumedConcurrently?: number;
   /** Max bytes fetched per partition per batch. Default 1048576. */
   readonly maxBytesPerPartition?: number;
   /** Event times further ahead than this are SEMANTIC_ERROR, in ms. Default 300000. */
@@ -56,8 +62,9 @@ export interface FeatureConsumerOptions {
   readonly clock?: () => number;
   readonly logger?: Logger;
   /**
-   * Called after a batch's outputs are acknowledged and before its offsets are committed: the
-   * point where a crash makes the batch repeat. For observation (and crash tests).
+   * Called after a batch's outputs are acknowledged (transactional: sent inside the open
+   * transaction) and before its offsets are committed: the point where a crash makes the batch
+   * repeat (transactional: abort). For observation, and for tests that crash there.
    */
   readonly afterOutputsAcknowledged?: (info: {
     partition: number;
@@ -67,6 +74,9 @@ export interface FeatureConsumerOptions {
 
 export interface ConsumerStats {
   readonly recordsIn: number;
+  /** performance.now() when the first batch arrived and when the last one was acknowledged. */
+  readonly firstBatchAtMs: number | undefined;
+  readonly lastAckAtMs: number | undefined;
   readonly features: number;
   readonly dlq: Readonly<Record<DlqErrorType, number>>;
 }
@@ -91,7 +101,12 @@ export async function startFeatureConsumer(
   const metrics = options.metrics ?? new PipelineMetrics(false);
   const transactional = options.transactional ?? false;
   const state = new FeatureState();
-  const totals = { recordsIn: 0, features: 0 };
+  const totals = {
+    recordsIn: 0,
+    features: 0,
+    firstBatchAtMs: undefined as number | undefined,
+    lastAckAtMs: undefined as number | undefined,
+  };
   const dlqTotals: Record<DlqErrorType, number> = {
     SCHEMA_VIOLATION: 0,
     SEMANTIC_ERROR: 0,
@@ -113,6 +128,7 @@ export async function startFeatureConsumer(
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
     readUncommitted: false,
   });
+  const sender = new GroupSender(producer);
   let server: MetricsServer | undefined;
   try {
     await producer.connect();
@@ -128,6 +144,7 @@ export async function startFeatureConsumer(
   }
 
   const process = async (records: SourceRecord[]): Promise<ProcessedBatch> => {
+    totals.firstBatchAtMs ??= performance.now();
     totals.recordsIn += records.length;
     metrics.recordsIn.inc({ role }, records.length);
     return processBatch(records, {
@@ -145,6 +162,7 @@ export async function startFeatureConsumer(
     return topicMessages;
   };
   const account = (out: ProcessedBatch) => {
+    totals.lastAckAtMs = performance.now();
     totals.features += out.features.length;
     metrics.recordsOut.inc({ role, topic: options.topics.features }, out.features.length);
     metrics.recordsOut.inc({ role, topic: options.topics.dlq }, out.dlq.length);
@@ -164,6 +182,10 @@ export async function startFeatureConsumer(
     const transaction = await producer.transaction();
     try {
       for (const tm of outputs(out)) await transaction.send({ ...tm, acks: -1 });
+      await options.afterOutputsAcknowledged?.({
+        partition,
+        records: out.features.length + out.dlq.length,
+      });
       await transaction.sendOffsets({
         consumerGroupId: options.groupId,
         topics: [{ topic: options.topics.raw, partitions: [{ partition, offset: nextOffset }] }],
@@ -197,8 +219,7 @@ export async function startFeatureConsumer(
     if (transactional) {
       await writeTransactionally(out, batch.partition, nextOffset);
     } else {
-      const topicMessages = outputs(out);
-      if (topicMessages.length > 0) await producer.sendBatch({ acks: -1, topicMessages });
+      await sender.send(outputs(out));
       await options.afterOutputsAcknowledged?.({
         partition: batch.partition,
         records: batch.messages.length,
@@ -228,6 +249,7 @@ export async function startFeatureConsumer(
     autoCommit: !transactional,
     autoCommitInterval: options.commitIntervalMs ?? 1000,
     eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 8,
     ...(mode === 'microbatch' ? { eachBatch } : { eachMessage }),
   });
 

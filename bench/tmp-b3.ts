@@ -1,0 +1,18 @@
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+import { Kafka, logLevel } from 'kafkajs';
+import { startMockCluster } from '../kafka/index.js';
+import { jsonCodec, startFeatureConsumer, startProducer } from '../pipeline/index.js';
+const cluster = startMockCluster(1);
+const kafka = new Kafka({ clientId: 'bench', brokers: [...cluster.brokers], logLevel: logLevel.NOTHING });
+for (const t of ['r','f','d']) cluster.createTopic(t, 12, 1);
+const p = await startProducer({ kafka, topic: 'r', codec: jsonCodec(), ratePerSecond: 0, maxRecords: 100000, batchSize: 2000 });
+await p.done; await p.stop();
+const s = new Session(); s.connect(); await s.post('Profiler.enable'); await s.post('Profiler.start');
+const c = await startFeatureConsumer({ kafka, topics: { raw: 'r', features: 'f', dlq: 'd' }, groupId: 'g', codec: jsonCodec(), partitionsConsumedConcurrently: Number(process.env.PC ?? 8) });
+while (c.stats().recordsIn < 100000) await new Promise((r) => setTimeout(r, 20));
+const st = c.stats();
+const { profile } = await s.post('Profiler.stop');
+writeFileSync('/tmp/c.cpuprofile', JSON.stringify(profile));
+process.stderr.write(`rate ${st.recordsIn / (((st.lastAckAtMs ?? 0) - (st.firstBatchAtMs ?? 0)) / 1000)}\n`);
+await c.stop(); cluster.destroy();
