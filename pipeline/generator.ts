@@ -60,12 +60,15 @@ function toMix(weights: Readonly<Record<string, number>>): Mix {
 }
 
 /**
- * Synthetic card transactions, reproducible from a seed. The values of a record depend only
- * on the seed, the knobs and the record's sequence number's draws, never on the wall clock
- * (except event_time_ms, which is the `nowMs` passed in).
+ * Synthetic card transactions, reproducible from a seed. Every record consumes the same number
+ * of draws whatever the knobs, so two runs with the same seed and different knobs produce
+ * record-by-record comparable values (the same accounts and base draws, shifted). Nothing reads
+ * the wall clock: event_time_ms is the `nowMs` passed in.
  */
 export class TransactionGenerator {
   private readonly random: Random;
+  /** Malformed bytes come from their own stream so they do not shift the value draws. */
+  private readonly garbageRandom: Random;
   private sequence = 0;
   private mixCache = new WeakMap<object, Mix>();
   private readonly baseChannels = toMix(baseChannelWeights);
@@ -78,6 +81,7 @@ export class TransactionGenerator {
     private readonly idPrefix: string,
   ) {
     this.random = new Random(seed);
+    this.garbageRandom = new Random(seed ^ 0x5bd1e995);
   }
 
   get generated(): number {
@@ -95,7 +99,11 @@ export class TransactionGenerator {
     const channel = channels.names[r.weighted(channels.weights, channels.total)] ?? 'card_present';
     const mcc = merchants.names[r.weighted(merchants.weights, merchants.total)] ?? '5411';
     const nullRate = knobs.deviceFingerprintNullRate ?? baseDeviceFingerprintNullRate;
-    const fingerprint = r.next() < nullRate ? null : `dev-${r.hex(12)}`;
+    // Draw the fingerprint even when it will be null, so every record consumes the same draws
+    // and a knob change never reshuffles the records that follow.
+    const isNull = r.next() < nullRate;
+    const fingerprintHex = r.hex(12);
+    const fingerprint = isNull ? null : `dev-${fingerprintHex}`;
     const faultDraw = r.next();
     const fault = pickFault(knobs, faultDraw);
     let amount = amountBase * knobs.amountShift.scale + knobs.amountShift.addUsd;
@@ -115,9 +123,10 @@ export class TransactionGenerator {
       event_time_ms: eventTimeMs,
     };
     if (fault !== 'malformed') return { fault, transaction };
-    const length = 16 + r.int(49);
+    const garbage = this.garbageRandom;
+    const length = 16 + garbage.int(49);
     const bytes = Buffer.alloc(length);
-    for (let i = 0; i < length; i++) bytes[i] = r.int(256);
+    for (let i = 0; i < length; i++) bytes[i] = garbage.int(256);
     bytes[0] = 0xff;
     return { fault, transaction, malformedBytes: bytes };
   }

@@ -106,3 +106,15 @@ describe('transaction generator', () => {
     assert.ok(Math.abs(sumSq / n - 1) < 0.02);
   });
 });
+
+describe('transaction generator draw stability', () => {
+  it('keeps accounts and base draws aligned when knobs change the null rate or add faults', () => {
+    const base = draw(21, {}, 400);
+    const changed = draw(21, { deviceFingerprintNullRate: 1, malformedRatio: 0.3 }, 400);
+    base.forEach((b, i) => {
+      const c = changed[i]!;
+      assert.equal(c.transaction.account_id, b.transaction.account_id);
+      if (c.fault === 'none') assert.equal(c.transaction.amount_usd, b.transaction.amount_usd);
+    });
+  });
+});
