@@ -46,9 +46,15 @@ export interface FeatureConsumerOptions {
   readonly instanceId?: string;
   /**
    * Batches of different partitions processed at once, so one batch's produce round trip
-   * overlaps the next one's computation. Default 8.
+   * overlaps the next one's computation. Default 8; always 1 when transactional (a producer
+   * runs one transaction at a time).
    */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * Group session timeout in ms: how long a crashed member keeps its partitions before the
+   * group rebalances them. Default 30000 (kafkajs' default).
+   */
+  readonly sessionTimeoutMs?: number;
   /** Max bytes fetched per partition per batch. Default 1048576. */
   readonly maxBytesPerPartition?: number;
   /** Event times further ahead than this are SEMANTIC_ERROR, in ms. Default 300000. */
@@ -127,6 +133,12 @@ export async function startFeatureConsumer(
     groupId: options.groupId,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
     readUncommitted: false,
+    ...(options.sessionTimeoutMs !== undefined
+      ? {
+          sessionTimeout: options.sessionTimeoutMs,
+          heartbeatInterval: Math.max(100, Math.floor(options.sessionTimeoutMs / 6)),
+        }
+      : {}),
   });
   const sender = new GroupSender(producer);
   let server: MetricsServer | undefined;
@@ -249,7 +261,9 @@ export async function startFeatureConsumer(
     autoCommit: !transactional,
     autoCommitInterval: options.commitIntervalMs ?? 1000,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 8,
+    partitionsConsumedConcurrently: transactional
+      ? 1
+      : (options.partitionsConsumedConcurrently ?? 8),
     ...(mode === 'microbatch' ? { eachBatch } : { eachMessage }),
   });
 
