@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
 import type { Registry } from 'prom-client';
 import { handleApiError } from './http-errors.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
@@ -9,11 +10,7 @@ export interface AppOptions {
   readonly readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
 }
 
-/**
- * The pipewatch HTTP app as a fastify plugin: tests register it on a bare fastify instance and
- * use inject(); api/server.ts registers it on a listening one.
- */
-export const pipewatchApp: FastifyPluginAsync<AppOptions> = async (app, options) => {
+const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
   app.setErrorHandler(handleApiError);
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
@@ -25,3 +22,10 @@ export const pipewatchApp: FastifyPluginAsync<AppOptions> = async (app, options)
     readinessChecks: options.readinessChecks ?? {},
   });
 };
+
+/**
+ * The pipewatch HTTP app as a fastify plugin: tests register it on a bare fastify instance and
+ * use inject(); api/server.ts registers it on a listening one. Not encapsulated, so the error
+ * and not-found handlers cover the whole instance.
+ */
+export const pipewatchApp = fastifyPlugin(appPlugin, { name: 'pipewatch-app', fastify: '5.x' });

@@ -3,3 +3,18 @@ export { handleApiError, httpStatusFor, type ApiErrorBody } from './http-errors.
 export { createMetricsRegistry, type BuildInfo } from './metrics.js';
 export type { ReadinessCheck } from './routes/health.js';
 export { startHttpServer, type HttpServerOptions } from './server.js';
+export {
+  handleRegistryError,
+  httpStatusOfConfluentCode,
+  type ConfluentErrorBody,
+} from './registry/errors.js';
+export {
+  registryContentType,
+  schemaRegistryApi,
+  type RegistryApiOptions,
+} from './registry/routes.js';
+export {
+  startRegistryServer,
+  type RegistryServerOptions,
+  type RunningRegistryServer,
+} from './registry/server.js';

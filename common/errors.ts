@@ -59,12 +59,77 @@ export const errorCatalogue = {
     retryable: false,
     description: 'The SQLite store failed to open, migrate or write.',
   },
+  SCHEMA_INVALID: {
+    kind: 'invalid_input',
+    retryable: false,
+    description: 'An Avro schema is not valid JSON or breaks the Avro specification.',
+  },
   SCHEMA_REGISTRY_UNAVAILABLE: {
     kind: 'unavailable',
     retryable: true,
-    description: 'The schema registry did not answer or refused a registration the pipeline needs.',
+    description: 'A schema registry did not answer, or answered with an unexpected response.',
   },
   INTERNAL: { kind: 'internal', retryable: false, description: 'An unexpected internal error.' },
+  REGISTRY_SUBJECT_NOT_FOUND: {
+    kind: 'not_found',
+    retryable: false,
+    description: 'The schema registry has no (live) version under the subject.',
+  },
+  REGISTRY_VERSION_NOT_FOUND: {
+    kind: 'not_found',
+    retryable: false,
+    description: 'The subject has no (live) schema version with that number.',
+  },
+  REGISTRY_SCHEMA_NOT_FOUND: {
+    kind: 'not_found',
+    retryable: false,
+    description: 'No schema with that id, or the schema is not registered under the subject.',
+  },
+  REGISTRY_SUBJECT_SOFT_DELETED: {
+    kind: 'not_found',
+    retryable: false,
+    description: 'The subject was already soft-deleted; only a permanent delete remains.',
+  },
+  REGISTRY_SUBJECT_NOT_SOFT_DELETED: {
+    kind: 'not_found',
+    retryable: false,
+    description: 'A permanent delete of a subject that was not soft-deleted first.',
+  },
+  REGISTRY_VERSION_SOFT_DELETED: {
+    kind: 'not_found',
+    retryable: false,
+    description: 'The schema version was already soft-deleted; only a permanent delete remains.',
+  },
+  REGISTRY_VERSION_NOT_SOFT_DELETED: {
+    kind: 'not_found',
+    retryable: false,
+    description: 'A permanent delete of a schema version that was not soft-deleted first.',
+  },
+  REGISTRY_SUBJECT_LEVEL_NOT_CONFIGURED: {
+    kind: 'not_found',
+    retryable: false,
+    description: 'The subject has no compatibility level of its own (it follows the global one).',
+  },
+  REGISTRY_SCHEMA_INCOMPATIBLE: {
+    kind: 'conflict',
+    retryable: false,
+    description: "The schema breaks the subject's compatibility level against earlier versions.",
+  },
+  REGISTRY_SCHEMA_INVALID: {
+    kind: 'invalid_input',
+    retryable: false,
+    description: 'The schema is not a valid Avro schema, or its type is not supported.',
+  },
+  REGISTRY_VERSION_INVALID: {
+    kind: 'invalid_input',
+    retryable: false,
+    description: 'A schema version is neither a positive 32-bit integer nor "latest".',
+  },
+  REGISTRY_LEVEL_INVALID: {
+    kind: 'invalid_input',
+    retryable: false,
+    description: 'A compatibility level is not one of the seven Confluent levels.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -2,7 +2,9 @@
 # Installs what pipewatch needs on a fresh Debian/Ubuntu machine, skipping what is already there:
 #   system packages: librdkafka1 (the in-process Kafka mock cluster; always),
 #                    prometheus (promtool for rule tests) and chromium (browser tests) with --test;
-#   npm dependencies: `npm ci` when node_modules is missing or older than package-lock.json.
+#   npm dependencies: `npm install` from package-lock.json when node_modules is missing or older
+#   than the lock file (`npm ci` rejects this lock file: npm records only this platform's
+#   optional native bindings of unrs-resolver, and ci demands all of them).
 # Usage: bash scripts/setup.sh [--test]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +40,6 @@ fi
 
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "setup: installing npm dependencies (better-sqlite3 compiles from source: about 2 minutes)"
-  npm ci --no-fund --no-audit --loglevel=error
+  npm install --no-fund --no-audit --loglevel=error
 fi
 echo "setup: ready"

@@ -5,3 +5,10 @@ export {
   sqliteServiceStateStore,
   type ServiceStateStore,
 } from './service-state.js';
+export {
+  memorySchemaRegistryStore,
+  sqliteSchemaRegistryStore,
+  type RegistryStoredSchema,
+  type RegistrySubjectVersion,
+  type SchemaRegistryStore,
+} from './schema-registry-store.js';

@@ -16,4 +16,31 @@ export const migrations: readonly Migration[] = [
       updated_at_ms INTEGER NOT NULL
     );`,
   },
+  {
+    // Embedded schema registry. Ids are never reused (AUTOINCREMENT), as Confluent never
+    // reuses one; `dedupe_key` is the schema's canonical form prefixed with its type.
+    name: '0100_registry_schemas',
+    sql: `CREATE TABLE registry_schema (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      schema_type TEXT NOT NULL,
+      dedupe_key TEXT NOT NULL UNIQUE,
+      schema_text TEXT NOT NULL
+    );
+    CREATE TABLE registry_subject_version (
+      subject TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      schema_id INTEGER NOT NULL REFERENCES registry_schema (id),
+      deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+      PRIMARY KEY (subject, version)
+    );
+    CREATE INDEX registry_subject_version_by_schema ON registry_subject_version (schema_id);
+    CREATE TABLE registry_global_config (
+      singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+      compatibility_level TEXT NOT NULL
+    );
+    CREATE TABLE registry_subject_config (
+      subject TEXT PRIMARY KEY,
+      compatibility_level TEXT NOT NULL
+    );`,
+  },
 ];

@@ -1,8 +1,14 @@
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { createMetricsRegistry, startHttpServer } from '../../api/index.js';
+import { createMetricsRegistry, startHttpServer, startRegistryServer } from '../../api/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
-import { checkBrokersReachable, createKafkaClient, startMockCluster } from '../../kafka/index.js';
+import {
+  checkBrokersReachable,
+  createKafkaClient,
+  monitorKafkaHealth,
+  startMockCluster,
+} from '../../kafka/index.js';
+import { engineCompatibilityChecker } from '../../schemas/index.js';
 import { openDatabase, sqliteServiceStateStore } from '../../store/index.js';
 import { Lifecycle } from '../lifecycle.js';
 import { parseFlags } from '../flags.js';
@@ -13,6 +19,8 @@ export interface RunningService {
   readonly config: Readonly<Config>;
   readonly httpUrl: string;
   readonly kafkaBrokers: readonly string[];
+  /** The embedded registry's URL, or the external one from `registry.url`. */
+  readonly registryUrl: string;
   readonly databaseFile: string;
   stop(): Promise<void>;
 }
@@ -53,6 +61,23 @@ export async function startService(
     });
     const cluster = await checkBrokersReachable(kafka, brokers, config.kafka.connectTimeoutMs);
     logger.info({ brokers, brokerCount: cluster.brokerCount }, 'Kafka reachable');
+    const kafkaHealth = monitorKafkaHealth(kafka, {
+      onError: (error) => logger.warn({ err: error }, 'Kafka health probe failed'),
+    });
+    lifecycle.add({ name: 'kafka-health', stop: () => kafkaHealth.stop() });
+
+    let registryUrl = config.registry.url;
+    if (registryUrl === undefined) {
+      const registry = await startRegistryServer({
+        db,
+        checker: engineCompatibilityChecker,
+        host: config.http.host,
+        port: config.registry.port,
+        logger,
+      });
+      lifecycle.add({ name: 'schema-registry', stop: () => registry.close() });
+      registryUrl = registry.url;
+    }
 
     const metricsRegistry = createMetricsRegistry({
       version: pipewatchVersion,
@@ -60,7 +85,13 @@ export async function startService(
     });
     const http = await startHttpServer(
       { host: config.http.host, port: config.http.port, logger },
-      { metricsRegistry, readinessChecks: { sqlite: () => db.open } },
+      {
+        metricsRegistry,
+        readinessChecks: {
+          sqlite: () => db.open,
+          kafka: () => kafkaHealth.isHealthy(Date.now()),
+        },
+      },
     );
     lifecycle.add({ name: 'http', stop: () => http.instance.close() });
 
@@ -70,6 +101,7 @@ export async function startService(
         http: http.url,
         metrics: `${http.url}/metrics`,
         kafka: brokers.join(','),
+        schemaRegistry: registryUrl,
         sqlite: databaseFile,
       },
       'pipewatch is up',
@@ -78,6 +110,7 @@ export async function startService(
       config,
       httpUrl: http.url,
       kafkaBrokers: brokers,
+      registryUrl,
       databaseFile,
       stop: () => lifecycle.stopAll(config.shutdownTimeoutMs),
     };

@@ -97,4 +97,30 @@ describe('test Kafka cluster (real wire protocol)', () => {
     assert.equal(result?.errorCode, 0);
     assert.equal(result?.baseOffset, '0', 'the retried record is written exactly once');
   });
+
+  it('delays answers by the injected broker round-trip time until a request times out', async (t) => {
+    if (!cluster.faults) return t.skip('fault injection needs the mock cluster');
+    const topic = await cluster.createTopic('rtt', 1);
+    cluster.faults.setPartitionLeader(topic, 0, 2);
+    const { Kafka, logLevel } = await import('kafkajs');
+    const impatient = new Kafka({
+      brokers: [...cluster.brokers],
+      logLevel: logLevel.NOTHING,
+      requestTimeout: 500,
+      retry: { retries: 0 },
+    });
+    const producer = impatient.producer();
+    await producer.connect();
+    await producer.send({ topic, acks: -1, messages: [{ value: 'fast' }] });
+    cluster.faults.setBrokerRoundTripMs(2, 3000);
+    try {
+      await assert.rejects(
+        producer.send({ topic, acks: -1, messages: [{ value: 'slow' }] }),
+        /timed out|Request Timeout|KafkaJSRequestTimeoutError|retries/i,
+      );
+    } finally {
+      cluster.faults.setBrokerRoundTripMs(2, 0);
+      await producer.disconnect();
+    }
+  });
 });

@@ -1,0 +1,16 @@
+export * from './compat/index.js';
+export {
+  createSchemaRegistry,
+  isTransitive,
+  parseCompatibilityLevel,
+  parseSchemaRequest,
+  parseVersion,
+  type CompatibilityChecker,
+  type ParsedSchema,
+  type SchemaRegistry,
+  type SchemaRegistryOptions,
+  type SchemaRequest,
+  type SubjectSchema,
+  type VersionSelector,
+} from './registry/index.js';
+export { engineCompatibilityChecker } from './registry/engine-checker.js';
