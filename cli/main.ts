@@ -1,10 +1,11 @@
 import { isPipewatchError } from '../common/index.js';
 import type { Command } from './commands/command.js';
+import { pipelineCommand } from './commands/pipeline.js';
 import { schemaCommand } from './commands/schema.js';
 import { serveCommand } from './commands/serve.js';
 import { pipewatchVersion } from './version.js';
 
-const commands: readonly Command[] = [serveCommand, schemaCommand];
+const commands: readonly Command[] = [serveCommand, schemaCommand, pipelineCommand];
 
 /** Exit codes: 0 success, 1 failure (or "incompatible"/"drift" verdicts), 2 usage or config. */
 export async function main(argv: readonly string[]): Promise<number> {
