@@ -220,4 +220,46 @@ describe('producer fault knobs, seen on the topics', () => {
     );
     assert.equal(raw.length - firstNegative, negatives.length);
   });
+
+  it('the consumer serves records in/out, DLQ by error type and batch durations on /metrics', async () => {
+    const topics = await createPipelineTopics(cluster);
+    const stats = await produce(topics, { malformedRatio: 0.2, negativeAmountRatio: 0.2 }, 200);
+    const consumer = await startFeatureConsumer({
+      kafka,
+      topics,
+      groupId: uniqueName('features'),
+      codec: jsonCodec(),
+      http: { host: '127.0.0.1', port: 0 },
+    });
+    try {
+      await waitFor('consumer to read everything', () => consumer.stats().recordsIn >= stats.sent);
+      const text = await (await fetch(`${consumer.httpUrl}/metrics`)).text();
+      const value = (pattern: string) =>
+        Number(new RegExp(`^${pattern} (\\S+)$`, 'm').exec(text)?.[1]);
+      assert.equal(
+        value('pipewatch_pipeline_records_in_total\\{role="microbatch_consumer"\\}'),
+        200,
+      );
+      assert.equal(
+        value('pipewatch_pipeline_dlq_records_total\\{error_type="SCHEMA_VIOLATION"\\}'),
+        stats.byFault.malformed,
+      );
+      assert.equal(
+        value('pipewatch_pipeline_dlq_records_total\\{error_type="SEMANTIC_ERROR"\\}'),
+        stats.byFault.negative_amount,
+      );
+      assert.equal(
+        value(
+          `pipewatch_pipeline_records_out_total\\{role="microbatch_consumer",topic="${topics.features}"\\}`,
+        ),
+        stats.byFault.none,
+      );
+      assert.ok(
+        value('pipewatch_pipeline_batch_duration_seconds_count\\{role="microbatch_consumer"\\}') >=
+          1,
+      );
+    } finally {
+      await consumer.stop();
+    }
+  });
 });
