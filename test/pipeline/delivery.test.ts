@@ -195,4 +195,42 @@ describe('delivery guarantees of the feature consumer', () => {
     }
     assert.deepEqual([...collected.seen.keys()].sort(), expectedIds(prefix).sort());
   });
+
+  it('at-least-once: nothing is lost when a second consumer joins and the first leaves (rebalances)', async () => {
+    const topics = await createPipelineTopics(cluster, 4);
+    const prefix = uniqueName('tx');
+    const groupId = uniqueName('features');
+    const start = () =>
+      startFeatureConsumer({ kafka, topics, groupId, codec: jsonCodec(), sessionTimeoutMs: 6000 });
+    const first = await start();
+    const producer = await startProducer({
+      kafka,
+      topic: topics.raw,
+      codec: jsonCodec(),
+      ratePerSecond: 1000,
+      maxRecords: records,
+      batchSize: 50,
+      idPrefix: prefix,
+      faults,
+    });
+    const collected = await collectIds(kafka, topics);
+    let second: Awaited<ReturnType<typeof start>> | undefined;
+    try {
+      await waitFor('traffic flowing', () => first.stats().recordsIn > 300);
+      second = await start();
+      await waitFor(
+        'the joiner gets partitions',
+        () => (second?.stats().recordsIn ?? 0) > 100,
+        60_000,
+      );
+      await first.stop();
+      await producer.done;
+      await waitFor('every id on the output topics', () => collected.seen.size >= records, 90_000);
+    } finally {
+      await collected.stop();
+      await producer.stop();
+      await second?.stop();
+    }
+    assert.deepEqual([...collected.seen.keys()].sort(), expectedIds(prefix).sort());
+  });
 });
