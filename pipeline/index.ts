@@ -57,3 +57,8 @@ export {
   validateTransaction,
   type Transaction,
 } from './transaction.js';
+export {
+  startEmbeddedPipeline,
+  type EmbeddedPipeline,
+  type EmbeddedPipelineOptions,
+} from './embedded.js';

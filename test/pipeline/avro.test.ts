@@ -9,8 +9,10 @@ import { pino } from 'pino';
 import { startRegistryServer, type RunningRegistryServer } from '../../api/index.js';
 import { engineCompatibilityChecker } from '../../schemas/index.js';
 import { openDatabase, type SqliteDatabase } from '../../store/index.js';
+import { parseConfig } from '../../config/index.js';
 import {
   avroCodec,
+  startEmbeddedPipeline,
   loadPipelineSchema,
   startFeatureConsumer,
   startProducer,
@@ -139,5 +141,39 @@ describe('pipeline with Avro through the embedded schema registry', () => {
       (error: Error) =>
         /incompatible|409/i.test(error.message) || (error as { status?: number }).status === 409,
     );
+  });
+
+  it('runs as the embedded default: producer and consumer from config, one metrics registry', async () => {
+    const topics = await createPipelineTopics(cluster);
+    const config = parseConfig(
+      {
+        topics: { raw: topics.raw, features: topics.features, dlq: topics.dlq },
+        pipeline: {
+          producer: { ratePerSecond: 400, faults: { malformedRatio: 0.1 } },
+          consumer: { groupId: uniqueName('embedded') },
+        },
+      },
+      {},
+    );
+    const pipeline = await startEmbeddedPipeline({ kafka, config, registryUrl: registry.url });
+    try {
+      await waitFor('features and DLQ records', () => {
+        const s = pipeline.consumer.stats();
+        return s.features > 50 && s.dlq.SCHEMA_VIOLATION > 0;
+      });
+      pipeline.producer.setFaults({ paused: true });
+      const text = await pipeline.metrics.registry.metrics();
+      assert.match(
+        text,
+        /pipewatch_pipeline_records_out_total\{role="producer",topic="[^"]+"\} \d+/,
+      );
+      assert.match(text, /pipewatch_pipeline_records_in_total\{role="microbatch_consumer"\} \d+/);
+      assert.match(
+        text,
+        /pipewatch_pipeline_dlq_records_total\{error_type="SCHEMA_VIOLATION"\} \d+/,
+      );
+    } finally {
+      await pipeline.stop();
+    }
   });
 });
