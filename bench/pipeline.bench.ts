@@ -7,7 +7,7 @@ import { startMockCluster } from '../kafka/index.js';
 import { jsonCodec, startFeatureConsumer, startProducer } from '../pipeline/index.js';
 
 const records = Number(process.env.BENCH_PIPELINE_RECORDS ?? 200_000);
-const perEventRecords = Number(process.env.BENCH_PIPELINE_PER_EVENT_RECORDS ?? 20_000);
+const perEventRecords = Number(process.env.BENCH_PIPELINE_PER_EVENT_RECORDS ?? 10_000);
 const partitions = 12;
 
 function print(name: string, value: number, unit: string) {
@@ -15,7 +15,11 @@ function print(name: string, value: number, unit: string) {
 }
 
 const cluster = startMockCluster(1);
-const kafka = new Kafka({ clientId: 'bench', brokers: [...cluster.brokers], logLevel: logLevel.NOTHING });
+const kafka = new Kafka({
+  clientId: 'bench',
+  brokers: [...cluster.brokers],
+  logLevel: logLevel.NOTHING,
+});
 const topic = (name: string) => {
   cluster.createTopic(name, partitions, 1);
   return name;
@@ -29,7 +33,7 @@ try {
     codec: jsonCodec(),
     ratePerSecond: 0,
     maxRecords: records,
-    batchSize: 2000,
+    batchSize: Number(process.env.BENCH_PIPELINE_PRODUCER_BATCH ?? 5000),
     accountCount: 10_000,
     idPrefix: 'bench',
   });
