@@ -52,7 +52,7 @@ try {
       mode,
     });
     let peakRss = process.memoryUsage().rss;
-    while (consumer.stats().recordsIn < count) {
+    while (consumer.stats().recordsAcknowledged < count) {
       await new Promise((r) => setTimeout(r, 20));
       if (sampleRss) peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }

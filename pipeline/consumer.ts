@@ -79,7 +79,10 @@ export interface FeatureConsumerOptions {
 }
 
 export interface ConsumerStats {
+  /** Records received (counted before they are processed). */
   readonly recordsIn: number;
+  /** Records whose feature or DLQ output is acknowledged: recordsIn once the batch is done. */
+  readonly recordsAcknowledged: number;
   /** performance.now() when the first batch arrived and when the last one was acknowledged. */
   readonly firstBatchAtMs: number | undefined;
   readonly lastAckAtMs: number | undefined;
@@ -109,6 +112,7 @@ export async function startFeatureConsumer(
   const state = new FeatureState();
   const totals = {
     recordsIn: 0,
+    recordsAcknowledged: 0,
     features: 0,
     firstBatchAtMs: undefined as number | undefined,
     lastAckAtMs: undefined as number | undefined,
@@ -155,7 +159,7 @@ export async function startFeatureConsumer(
     throw error;
   }
 
-  const process = async (records: SourceRecord[]): Promise<ProcessedBatch> => {
+  const processRecords = async (records: SourceRecord[]): Promise<ProcessedBatch> => {
     totals.firstBatchAtMs ??= performance.now();
     totals.recordsIn += records.length;
     metrics.recordsIn.inc({ role }, records.length);
@@ -175,6 +179,7 @@ export async function startFeatureConsumer(
   };
   const account = (out: ProcessedBatch) => {
     totals.lastAckAtMs = performance.now();
+    totals.recordsAcknowledged += out.features.length + out.dlq.length;
     totals.features += out.features.length;
     metrics.recordsOut.inc({ role, topic: options.topics.features }, out.features.length);
     metrics.recordsOut.inc({ role, topic: options.topics.dlq }, out.dlq.length);
@@ -226,7 +231,9 @@ export async function startFeatureConsumer(
     const last = batch.messages[batch.messages.length - 1];
     if (!last || !payload.isRunning() || payload.isStale()) return;
     const stopTimer = metrics.batchDuration.startTimer({ role });
-    const out = await process(batch.messages.map((m) => toSource(batch.topic, batch.partition, m)));
+    const out = await processRecords(
+      batch.messages.map((m) => toSource(batch.topic, batch.partition, m)),
+    );
     const nextOffset = (BigInt(last.offset) + 1n).toString();
     if (transactional) {
       await writeTransactionally(out, batch.partition, nextOffset);
@@ -246,7 +253,7 @@ export async function startFeatureConsumer(
 
   const eachMessage = async ({ topic, partition, message }: EachMessagePayload) => {
     const stopTimer = metrics.batchDuration.startTimer({ role });
-    const out = await process([toSource(topic, partition, message)]);
+    const out = await processRecords([toSource(topic, partition, message)]);
     if (transactional) {
       await writeTransactionally(out, partition, (BigInt(message.offset) + 1n).toString());
     } else {

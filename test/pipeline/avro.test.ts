@@ -91,7 +91,10 @@ describe('pipeline with Avro through the embedded schema registry', () => {
       groupId: uniqueName('features'),
       codec: codec(topics),
     });
-    await waitFor('consumer to read everything', () => consumer.stats().recordsIn >= stats.sent);
+    await waitFor(
+      'consumer to read everything',
+      () => consumer.stats().recordsAcknowledged >= stats.sent,
+    );
     const consumed = consumer.stats();
     await consumer.stop();
     const dlqTotal = stats.sent - stats.byFault.none;

@@ -50,7 +50,10 @@ describe('producer fault knobs, seen on the topics', () => {
       groupId: uniqueName('features'),
       codec: jsonCodec(),
     });
-    await waitFor('consumer to read everything', () => consumer.stats().recordsIn >= stats.sent);
+    await waitFor(
+      'consumer to read everything',
+      () => consumer.stats().recordsAcknowledged >= stats.sent,
+    );
     const consumed = consumer.stats();
     await consumer.stop();
     const dlqCount =
@@ -232,7 +235,10 @@ describe('producer fault knobs, seen on the topics', () => {
       http: { host: '127.0.0.1', port: 0 },
     });
     try {
-      await waitFor('consumer to read everything', () => consumer.stats().recordsIn >= stats.sent);
+      await waitFor(
+        'consumer to read everything',
+        () => consumer.stats().recordsAcknowledged >= stats.sent,
+      );
       const text = await (await fetch(`${consumer.httpUrl}/metrics`)).text();
       const value = (pattern: string) =>
         Number(new RegExp(`^${pattern} (\\S+)$`, 'm').exec(text)?.[1]);
