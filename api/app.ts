@@ -1,13 +1,24 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Registry } from 'prom-client';
+import type { SchemaViolationsView } from '../collector/index.js';
 import { handleApiError } from './http-errors.js';
+import type { ReferenceStore } from '../store/index.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
+import { schemaViolationRoutes } from './routes/schema-violations.js';
+import type { CaptureValues } from './routes/reference-capture.js';
+import { referenceRoutes } from './routes/references.js';
 
 /** Everything the HTTP app needs, built once in the composition root and injected. */
 export interface AppOptions {
   readonly metricsRegistry: Registry;
   readonly readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
+  /** The collector's violation recorder; without it /api/v1/schema-violations is not served. */
+  readonly schemaViolations?: SchemaViolationsView;
+  /** Drift references (/api/v1/references); the routes are absent without a store. */
+  readonly referenceStore?: ReferenceStore;
+  /** Reads a feature from a topic for POST /api/v1/references/capture (needs referenceStore). */
+  readonly captureReferenceValues?: CaptureValues;
 }
 
 const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
@@ -21,6 +32,15 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
     metricsRegistry: options.metricsRegistry,
     readinessChecks: options.readinessChecks ?? {},
   });
+  if (options.schemaViolations) {
+    await app.register(schemaViolationRoutes, { schemaViolations: options.schemaViolations });
+  }
+  if (options.referenceStore) {
+    await app.register(referenceRoutes, {
+      referenceStore: options.referenceStore,
+      captureValues: options.captureReferenceValues,
+    });
+  }
 };
 
 /**

@@ -1,11 +1,44 @@
 import { isPipewatchError } from '../common/index.js';
 import type { Command } from './commands/command.js';
-import { pipelineCommand } from './commands/pipeline.js';
-import { schemaCommand } from './commands/schema.js';
-import { serveCommand } from './commands/serve.js';
 import { pipewatchVersion } from './version.js';
 
-const commands: readonly Command[] = [serveCommand, schemaCommand, pipelineCommand];
+/**
+ * Commands load on demand so a one-shot command such as `drift` does not pay for the service's
+ * Kafka, HTTP and SQLite modules at start-up.
+ */
+interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<Command>;
+}
+
+const commands: readonly CommandEntry[] = [
+  {
+    name: 'serve',
+    summary: 'run the service (embedded Kafka mock cluster when no brokers are configured)',
+    load: async () => (await import('./commands/serve.js')).serveCommand,
+  },
+  {
+    name: 'drift',
+    summary: 'compare a reference and a current sample (one value per line) for feature drift',
+    load: async () => (await import('./commands/drift.js')).driftCommand,
+  },
+  {
+    name: 'schema',
+    summary: 'check an Avro schema against previous versions (CI gate)',
+    load: async () => (await import('./commands/schema.js')).schemaCommand,
+  },
+  {
+    name: 'references',
+    summary: 'register, capture, list, get and delete drift references through the service API',
+    load: async () => (await import('./commands/references.js')).referencesCommand,
+  },
+  {
+    name: 'pipeline',
+    summary: 'run the reference pipeline: a transaction producer or the feature consumer',
+    load: async () => (await import('./commands/pipeline.js')).pipelineCommand,
+  },
+];
 
 /** Exit codes: 0 success, 1 failure (or "incompatible"/"drift" verdicts), 2 usage or config. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -18,19 +51,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${pipewatchVersion}\n`);
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     process.stderr.write(`pipewatch: unknown command '${name}'\n\n${helpText()}`);
     return 2;
   }
   try {
+    const command = await entry.load();
     return await command.run(rest);
   } catch (error) {
     if (isPipewatchError(error)) {
-      process.stderr.write(`pipewatch ${command.name}: error ${error.code}: ${error.message}\n`);
+      process.stderr.write(`pipewatch ${entry.name}: error ${error.code}: ${error.message}\n`);
       return error.kind === 'invalid_input' ? 2 : 1;
     }
-    process.stderr.write(`pipewatch ${command.name}: ${(error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(`pipewatch ${entry.name}: ${(error as Error).stack ?? String(error)}\n`);
     return 1;
   }
 }

@@ -9,3 +9,43 @@ export {
   type UndecodableHandler,
 } from './tap.js';
 export type { DecodedRecord, RecordSink, TappedRecord } from './types.js';
+export {
+  confluentHeaderBytes,
+  confluentMagicByte,
+  encodeConfluentFrame,
+  parseConfluentFrame,
+  type FrameOutcome,
+} from './wire/frame.js';
+export {
+  createRegistryHttp,
+  type CompatibilityAnswer,
+  type RegisteredSchema,
+  type RegistryHttp,
+  type RegistryHttpOptions,
+} from './wire/registry-http.js';
+export {
+  registryUnavailableKind,
+  SchemaResolver,
+  type Resolution,
+  type SchemaResolverOptions,
+  type WireViolationKind,
+} from './wire/schema-resolver.js';
+export {
+  createWireDecoder,
+  type WireDecoderOptions,
+  type WireTopicExpectation,
+} from './wire/decoder.js';
+export {
+  SchemaViolationRecorder,
+  type SchemaViolationRecorderOptions,
+  type SchemaViolationsSnapshot,
+  type SchemaViolationsView,
+  type ViolationCount,
+  type ViolationSample,
+} from './wire/violations.js';
+export { createWireChecks, type WireChecksOptions } from './wire/checks.js';
+export {
+  captureReferenceValues,
+  type CaptureOptions,
+  type CaptureResult,
+} from './capture-reference.js';

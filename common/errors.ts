@@ -69,6 +69,17 @@ export const errorCatalogue = {
     retryable: true,
     description: 'A schema registry did not answer, or answered with an unexpected response.',
   },
+  DRIFT_INPUT_UNREADABLE: {
+    kind: 'invalid_input',
+    retryable: false,
+    description: 'A file given to `pipewatch drift` cannot be read.',
+  },
+  DRIFT_INPUT_INVALID: {
+    kind: 'invalid_input',
+    retryable: false,
+    description:
+      'A `pipewatch drift` input has a non-numeric line in numeric mode, or no non-null values.',
+  },
   INTERNAL: { kind: 'internal', retryable: false, description: 'An unexpected internal error.' },
   REGISTRY_SUBJECT_NOT_FOUND: {
     kind: 'not_found',
@@ -129,6 +140,28 @@ export const errorCatalogue = {
     kind: 'invalid_input',
     retryable: false,
     description: 'A compatibility level is not one of the seven Confluent levels.',
+  },
+  REFERENCE_INVALID: {
+    kind: 'invalid_input',
+    retryable: false,
+    description: 'A drift reference (raw values, histogram or quantile summary) is malformed.',
+  },
+  SERVICE_UNREACHABLE: {
+    kind: 'unavailable',
+    retryable: true,
+    description: 'The pipewatch service API (used by CLI commands) did not answer.',
+  },
+  CAPTURE_INCOMPLETE: {
+    kind: 'unavailable',
+    retryable: true,
+    description:
+      'Capturing a drift reference from a topic did not finish (timeout or too many records).',
+  },
+  WINDOW_STATE_INVALID: {
+    kind: 'invalid_input',
+    retryable: false,
+    description:
+      'Drift window states cannot be merged or restored: corrupt bytes, or another reference or window specs.',
   },
 } as const satisfies Record<string, CatalogueEntry>;
 

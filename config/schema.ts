@@ -146,12 +146,42 @@ const pipelineSection = z
   })
   .strict();
 
+const wireTopicSection = z
+  .object({
+    /** `avro`: Confluent wire format (magic byte, schema id, Avro); `json`: a UTF-8 JSON object. */
+    format: z.enum(['avro', 'json']),
+    /** Registry subject of the values. Default `<topic>-value` (Confluent's TopicNameStrategy). */
+    subject: z.string().min(1).optional(),
+  })
+  .strict();
+
+const collectorSection = z
+  .object({
+    /**
+     * Expected value format per watched topic. A topic not listed is Confluent Avro under
+     * `<topic>-value`. Default {} (the reference pipeline's topics are all Avro).
+     */
+    topicFormats: z.record(z.string().min(1), wireTopicSection).default({}),
+    /** Timeout of one schema registry request, in milliseconds. Default 2000. */
+    registryTimeoutMs: z.number().int().positive().default(2000),
+    /** How long "schema id not registered" is believed before asking again, ms. Default 10000. */
+    unknownSchemaIdTtlMs: z.number().int().nonnegative().default(10_000),
+    /** How long a (subject, schema id) verdict is reused before asking again, ms. Default 60000. */
+    schemaVerdictTtlMs: z.number().int().nonnegative().default(60_000),
+    /** After a failed registry request, how long lookups answer "unavailable" first, ms. Default 1000. */
+    registryRetryAfterMs: z.number().int().nonnegative().default(1000),
+    /** Offending records kept per (topic, violation kind) for the API. Default 20. */
+    violationSamplesPerKind: z.number().int().min(0).max(1000).default(20),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     kafka: kafkaSection.default({}),
     http: httpSection.default({}),
     registry: registrySection.default({}),
     topics: topicsSection.default({}),
+    collector: collectorSection.default({}),
     pipeline: pipelineSection.default({}),
     /** Folder of the SQLite file. Default `./data`. */
     dataDir: z.string().min(1).default('./data'),

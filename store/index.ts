@@ -12,3 +12,12 @@ export {
   type RegistrySubjectVersion,
   type SchemaRegistryStore,
 } from './schema-registry-store.js';
+export {
+  memoryReferenceStore,
+  sqliteReferenceStore,
+  type NewReference,
+  type ReferenceSource,
+  type ReferenceStore,
+  type ReferenceSummary,
+  type StoredReference,
+} from './reference-store.js';

@@ -43,4 +43,29 @@ export const migrations: readonly Migration[] = [
       compatibility_level TEXT NOT NULL
     );`,
   },
+  {
+    name: '0200_references_drift_references',
+    // Versions are never reused: the counter survives deletes, so a window state tagged with
+    // (topic, feature, version) always means one set of bins.
+    sql: `CREATE TABLE drift_reference_versions (
+      topic TEXT NOT NULL,
+      feature TEXT NOT NULL,
+      last_version INTEGER NOT NULL,
+      PRIMARY KEY (topic, feature)
+    );
+    CREATE TABLE drift_references (
+      topic TEXT NOT NULL,
+      feature TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      kind TEXT NOT NULL CHECK (kind IN ('numeric', 'categorical')),
+      source TEXT NOT NULL,
+      created_at_ms INTEGER NOT NULL,
+      n REAL NOT NULL,
+      null_count INTEGER NOT NULL,
+      bins INTEGER NOT NULL,
+      reference_json TEXT NOT NULL,
+      details_json TEXT NOT NULL,
+      PRIMARY KEY (topic, feature, version)
+    );`,
+  },
 ];

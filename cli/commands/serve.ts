@@ -1,17 +1,14 @@
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createMetricsRegistry, startHttpServer, startRegistryServer } from '../../api/index.js';
+import { captureReferenceValues } from '../../collector/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
-import {
-  checkBrokersReachable,
-  createKafkaClient,
-  monitorKafkaHealth,
-  startMockCluster,
-} from '../../kafka/index.js';
 import { engineCompatibilityChecker } from '../../schemas/index.js';
-import { openDatabase, sqliteServiceStateStore } from '../../store/index.js';
+import { openDatabase, sqliteReferenceStore, sqliteServiceStateStore } from '../../store/index.js';
 import { Lifecycle } from '../lifecycle.js';
 import { parseFlags } from '../flags.js';
+import { startCollectors } from '../service/collectors.js';
+import { connectKafka } from '../service/kafka.js';
 import { pipewatchVersion } from '../version.js';
 import type { Command } from './command.js';
 
@@ -38,33 +35,8 @@ export async function startService(
     const databaseFile = join(config.dataDir, 'pipewatch.sqlite');
     const db = openDatabase(databaseFile);
     lifecycle.add({ name: 'sqlite', stop: () => void db.close() });
-    const serviceState = sqliteServiceStateStore(db);
 
-    let brokers: readonly string[] = config.kafka.brokers;
-    if (brokers.length === 0) {
-      const cluster = startMockCluster(config.kafka.embeddedBrokerCount);
-      lifecycle.add({ name: 'embedded-kafka', stop: () => cluster.destroy() });
-      for (const topic of [config.topics.raw, config.topics.features, config.topics.dlq]) {
-        cluster.createTopic(topic, config.topics.embeddedPartitions);
-      }
-      brokers = cluster.brokers;
-      logger.info(
-        { bootstrapServers: cluster.bootstrapServers },
-        'no brokers configured: started the embedded Kafka mock cluster',
-      );
-    }
-    const kafka = createKafkaClient({
-      brokers,
-      clientId: config.kafka.clientId,
-      requestTimeoutMs: config.kafka.requestTimeoutMs,
-      logger,
-    });
-    const cluster = await checkBrokersReachable(kafka, brokers, config.kafka.connectTimeoutMs);
-    logger.info({ brokers, brokerCount: cluster.brokerCount }, 'Kafka reachable');
-    const kafkaHealth = monitorKafkaHealth(kafka, {
-      onError: (error) => logger.warn({ err: error }, 'Kafka health probe failed'),
-    });
-    lifecycle.add({ name: 'kafka-health', stop: () => kafkaHealth.stop() });
+    const { kafka, brokers, health } = await connectKafka(config, logger, lifecycle);
 
     let registryUrl = config.registry.url;
     if (registryUrl === undefined) {
@@ -83,19 +55,32 @@ export async function startService(
       version: pipewatchVersion,
       nodeVersion: process.version,
     });
+    const collectors = await startCollectors({
+      config,
+      kafka,
+      registryUrl,
+      metricsRegistry,
+      sinks: [],
+      logger,
+      lifecycle,
+    });
+
     const http = await startHttpServer(
       { host: config.http.host, port: config.http.port, logger },
       {
         metricsRegistry,
         readinessChecks: {
           sqlite: () => db.open,
-          kafka: () => kafkaHealth.isHealthy(Date.now()),
+          kafka: () => health.isHealthy(Date.now()),
         },
+        referenceStore: sqliteReferenceStore(db),
+        captureReferenceValues: (request) => captureReferenceValues({ kafka, logger, ...request }),
+        schemaViolations: collectors.schemaViolations,
       },
     );
     lifecycle.add({ name: 'http', stop: () => http.instance.close() });
 
-    serviceState.set('last_start', { version: pipewatchVersion }, Date.now());
+    sqliteServiceStateStore(db).set('last_start', { version: pipewatchVersion }, Date.now());
     logger.info(
       {
         http: http.url,

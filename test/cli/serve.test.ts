@@ -68,6 +68,9 @@ describe('pipewatch command line', () => {
       assert.equal(registry.status, 200, 'the embedded schema registry answers');
       assert.deepEqual(await registry.json(), []);
 
+      const violations = await fetch(`${base}/api/v1/schema-violations`);
+      assert.equal(violations.status, 200, 'the tap reports schema violations');
+
       const health = await fetch(`${base}/healthz`);
       assert.equal(health.status, 200);
       const metrics = await (await fetch(`${base}/metrics`)).text();

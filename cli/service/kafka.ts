@@ -1,0 +1,57 @@
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Config } from '../../config/index.js';
+import {
+  checkBrokersReachable,
+  createKafkaClient,
+  monitorKafkaHealth,
+  startMockCluster,
+  type KafkaHealthMonitor,
+} from '../../kafka/index.js';
+import type { Lifecycle } from '../lifecycle.js';
+
+export interface ServiceKafka {
+  readonly kafka: Kafka;
+  readonly brokers: readonly string[];
+  readonly health: KafkaHealthMonitor;
+  /** True when pipewatch started the in-process cluster itself (no brokers configured). */
+  readonly embedded: boolean;
+}
+
+/**
+ * The configured cluster, or the embedded in-process one (with the pipeline's topics) when no
+ * brokers are configured; fails with KAFKA_UNREACHABLE when no broker answers in time.
+ */
+export async function connectKafka(
+  config: Readonly<Config>,
+  logger: Logger,
+  lifecycle: Lifecycle,
+): Promise<ServiceKafka> {
+  let brokers: readonly string[] = config.kafka.brokers;
+  const embedded = brokers.length === 0;
+  if (embedded) {
+    const cluster = startMockCluster(config.kafka.embeddedBrokerCount);
+    lifecycle.add({ name: 'embedded-kafka', stop: () => cluster.destroy() });
+    for (const topic of [config.topics.raw, config.topics.features, config.topics.dlq]) {
+      cluster.createTopic(topic, config.topics.embeddedPartitions);
+    }
+    brokers = cluster.brokers;
+    logger.info(
+      { bootstrapServers: cluster.bootstrapServers },
+      'no brokers configured: started the embedded Kafka mock cluster',
+    );
+  }
+  const kafka = createKafkaClient({
+    brokers,
+    clientId: config.kafka.clientId,
+    requestTimeoutMs: config.kafka.requestTimeoutMs,
+    logger,
+  });
+  const cluster = await checkBrokersReachable(kafka, brokers, config.kafka.connectTimeoutMs);
+  logger.info({ brokers, brokerCount: cluster.brokerCount }, 'Kafka reachable');
+  const health = monitorKafkaHealth(kafka, {
+    onError: (error) => logger.warn({ err: error }, 'Kafka health probe failed'),
+  });
+  lifecycle.add({ name: 'kafka-health', stop: () => health.stop() });
+  return { kafka, brokers, health, embedded };
+}
