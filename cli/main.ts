@@ -33,6 +33,11 @@ const commands: readonly CommandEntry[] = [
     summary: 'register, capture, list, get and delete drift references through the service API',
     load: async () => (await import('./commands/references.js')).referencesCommand,
   },
+  {
+    name: 'pipeline',
+    summary: 'run the reference pipeline: a transaction producer or the feature consumer',
+    load: async () => (await import('./commands/pipeline.js')).pipelineCommand,
+  },
 ];
 
 /** Exit codes: 0 success, 1 failure (or "incompatible"/"drift" verdicts), 2 usage or config. */

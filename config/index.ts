@@ -1,2 +1,2 @@
 export { loadConfig, parseConfig } from './load.js';
-export { configSchema, type Config, type ConfigInput } from './schema.js';
+export { configSchema, pipelineFaultsSchema, type Config, type ConfigInput } from './schema.js';

@@ -49,6 +49,103 @@ const topicsSection = z
   })
   .strict();
 
+const ratio = z.number().min(0).max(1);
+const numericShift = z
+  .object({
+    /** Added after scaling, in USD: the mean moves by exactly this much. Default 0. */
+    addUsd: z.number().finite().default(0),
+    /** Multiplies the base value (mean and spread scale together). Default 1. */
+    scale: z.number().finite().min(0).default(1),
+  })
+  .strict();
+
+/**
+ * Fault knobs of the reference producer (see `FaultKnobs` in pipeline/faults.ts for what each
+ * one does to the topics). The five ratios are per-record probabilities of disjoint faults, so
+ * their sum must not exceed 1.
+ */
+export const pipelineFaultsSchema = z
+  .object({
+    malformedRatio: ratio.default(0),
+    negativeAmountRatio: ratio.default(0),
+    futureTimestampRatio: ratio.default(0),
+    /** How far ahead a future-timestamp fault puts event_time_ms, in ms. Default 3600000. */
+    futureTimestampOffsetMs: z.number().int().positive().default(3_600_000),
+    unregisteredSchemaIdRatio: ratio.default(0),
+    incompatibleSchemaRatio: ratio.default(0),
+    amountShift: numericShift.default({}),
+    balanceShift: numericShift.default({}),
+    /** Relative weights per channel; unset keeps the base mix. */
+    channelWeights: z.record(z.string(), z.number().min(0)).optional(),
+    /** Relative weights per merchant category code; unset keeps the base mix. */
+    merchantCategoryWeights: z.record(z.string().regex(/^\d{4}$/), z.number().min(0)).optional(),
+    /** Probability that device_fingerprint is null; unset keeps the base rate (0.3). */
+    deviceFingerprintNullRate: ratio.optional(),
+    /** While true the producer sends nothing. Default false. */
+    paused: z.boolean().default(false),
+  })
+  .strict()
+  .refine(
+    (k) =>
+      k.malformedRatio +
+        k.negativeAmountRatio +
+        k.futureTimestampRatio +
+        k.unregisteredSchemaIdRatio +
+        k.incompatibleSchemaRatio <=
+      1 + 1e-9,
+    { message: 'the five fault ratios are disjoint per record: their sum must be <= 1' },
+  )
+  .refine((k) => !k.channelWeights || Object.values(k.channelWeights).some((w) => w > 0), {
+    message: 'channelWeights needs at least one positive weight',
+    path: ['channelWeights'],
+  })
+  .refine(
+    (k) =>
+      !k.merchantCategoryWeights || Object.values(k.merchantCategoryWeights).some((w) => w > 0),
+    {
+      message: 'merchantCategoryWeights needs at least one positive weight',
+      path: ['merchantCategoryWeights'],
+    },
+  );
+
+const pipelineSection = z
+  .object({
+    /** Value format of the raw and feature topics. Default `avro` (Confluent wire format). */
+    format: z.enum(['avro', 'json']).default('avro'),
+    producer: z
+      .object({
+        /** Records per second; 0 sends as fast as possible. Default 50. */
+        ratePerSecond: z.number().min(0).default(50),
+        /** PRNG seed of the generated values. Default 1. */
+        seed: z.number().int().default(1),
+        /** Number of distinct account ids. Default 1000. */
+        accountCount: z.number().int().positive().default(1000),
+        /** Port of the producer's /metrics and /faults; 0 picks one. Default 9464. */
+        metricsPort: port.default(9464),
+        faults: pipelineFaultsSchema.default({}),
+      })
+      .strict()
+      .default({}),
+    consumer: z
+      .object({
+        /** Consumer group of the feature consumer. Default `pipewatch-features`. */
+        groupId: z.string().min(1).default('pipewatch-features'),
+        /** `microbatch` (eachBatch) or `per-event` (the baseline). Default `microbatch`. */
+        mode: z.enum(['microbatch', 'per-event']).default('microbatch'),
+        /** Exactly-once through Kafka transactions instead of at-least-once. Default false. */
+        transactional: z.boolean().default(false),
+        /** Upper bound of one fetch per partition, in bytes. Default 1048576. */
+        maxBytesPerPartition: z.number().int().positive().default(1_048_576),
+        /** How far ahead of now an event time may be before it is a SEMANTIC_ERROR, in ms. */
+        maxFutureSkewMs: z.number().int().nonnegative().default(300_000),
+        /** Port of the consumer's /metrics; 0 picks one. Default 9465. */
+        metricsPort: port.default(9465),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
 const wireTopicSection = z
   .object({
     /** `avro`: Confluent wire format (magic byte, schema id, Avro); `json`: a UTF-8 JSON object. */
@@ -133,6 +230,7 @@ export const configSchema = z
     topics: topicsSection.default({}),
     collector: collectorSection.default({}),
     drift: driftSection.default({}),
+    pipeline: pipelineSection.default({}),
     /** Folder of the SQLite file. Default `./data`. */
     dataDir: z.string().min(1).default('./data'),
     /** pino log level. Default `info`. */

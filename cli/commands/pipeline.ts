@@ -1,0 +1,164 @@
+/**
+ * `pipewatch pipeline producer|consumer`: the reference pipeline as separate processes against
+ * the configured cluster (`kafka.brokers`) and registry (`registry.url`, else the embedded one of
+ * a running `pipewatch serve` on `registry.port`). Each serves its own /metrics; the producer
+ * also GET/PUT /faults. Runs until SIGTERM/SIGINT (the producer also until --max-records).
+ */
+import { pino, type Logger } from 'pino';
+import { PipewatchError } from '../../common/index.js';
+import { loadConfig, type Config } from '../../config/index.js';
+import { createKafkaClient } from '../../kafka/index.js';
+import {
+  avroCodec,
+  jsonCodec,
+  PipelineMetrics,
+  startFeatureConsumer,
+  startProducer,
+  type RecordCodec,
+} from '../../pipeline/index.js';
+import { parseFlags } from '../flags.js';
+import type { Command } from './command.js';
+
+const usage =
+  'pipewatch pipeline producer|consumer [--config FILE] [--format avro|json] ' +
+  '[--metrics-port N] [producer: --rate N --max-records N --seed N --faults JSON] ' +
+  '[consumer: --per-event --transactional --group ID]';
+
+const flagSpec = {
+  config: { type: 'string' },
+  format: { type: 'string' },
+  'metrics-port': { type: 'string' },
+  rate: { type: 'string' },
+  'max-records': { type: 'string' },
+  seed: { type: 'string' },
+  faults: { type: 'string' },
+  'per-event': { type: 'boolean' },
+  transactional: { type: 'boolean' },
+  group: { type: 'string' },
+} as const;
+
+function numberFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new PipewatchError(
+      'USAGE',
+      `--${name} must be a non-negative number, got '${value}'\nusage: ${usage}`,
+    );
+  }
+  return n;
+}
+
+function codecFor(config: Readonly<Config>, format: string): RecordCodec {
+  if (format === 'json') return jsonCodec();
+  if (format !== 'avro')
+    throw new PipewatchError('USAGE', `--format must be avro or json, got '${format}'`);
+  return avroCodec({
+    registryUrl: config.registry.url ?? `http://127.0.0.1:${config.registry.port}`,
+    rawTopic: config.topics.raw,
+    featuresTopic: config.topics.features,
+  });
+}
+
+function untilSignal(
+  logger: Logger,
+  stop: () => Promise<void>,
+  done?: Promise<void>,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const shutdown = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      stop().then(resolve, reject);
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    done?.then(() => shutdown('done'), reject);
+  });
+}
+
+export const pipelineCommand: Command = {
+  name: 'pipeline',
+  summary: 'run the reference pipeline: a transaction producer or the feature consumer',
+  usage,
+  async run(argv) {
+    const [role, ...rest] = argv;
+    if (role !== 'producer' && role !== 'consumer') {
+      throw new PipewatchError('USAGE', `expected 'producer' or 'consumer'\nusage: ${usage}`);
+    }
+    const { values } = parseFlags(rest, flagSpec, usage);
+    const config = loadConfig(values.config);
+    if (config.kafka.brokers.length === 0) {
+      throw new PipewatchError(
+        'USAGE',
+        'pipewatch pipeline needs kafka.brokers (PIPEWATCH_KAFKA_BROKERS); with no brokers the ' +
+          'pipeline runs inside `pipewatch serve` on its embedded cluster',
+      );
+    }
+    const logger = pino({
+      level: config.logLevel,
+      base: { service: `pipewatch-pipeline-${role}` },
+    });
+    const kafka = createKafkaClient({
+      brokers: config.kafka.brokers,
+      clientId: `${config.kafka.clientId}-pipeline-${role}`,
+      requestTimeoutMs: config.kafka.requestTimeoutMs,
+      logger,
+    });
+    const codec = codecFor(config, values.format ?? config.pipeline.format);
+    const metrics = new PipelineMetrics();
+    const host = config.http.host;
+    if (role === 'producer') {
+      const settings = config.pipeline.producer;
+      let faults: unknown = settings.faults;
+      if (values.faults !== undefined) {
+        try {
+          faults = { ...settings.faults, ...(JSON.parse(values.faults) as object) };
+        } catch (error) {
+          throw new PipewatchError('USAGE', `--faults is not JSON: ${(error as Error).message}`);
+        }
+      }
+      const maxRecords = numberFlag('max-records', values['max-records']);
+      const producer = await startProducer({
+        kafka,
+        topic: config.topics.raw,
+        codec,
+        ratePerSecond: numberFlag('rate', values.rate) ?? settings.ratePerSecond,
+        seed: numberFlag('seed', values.seed) ?? settings.seed,
+        accountCount: settings.accountCount,
+        faults,
+        ...(maxRecords !== undefined ? { maxRecords } : {}),
+        http: {
+          host,
+          port: numberFlag('metrics-port', values['metrics-port']) ?? settings.metricsPort,
+        },
+        metrics,
+        logger,
+      });
+      logger.info({ topic: config.topics.raw, http: producer.httpUrl }, 'producer running');
+      await untilSignal(logger, () => producer.stop(), producer.done);
+      logger.info(producer.stats(), 'producer stopped');
+      return 0;
+    }
+    const settings = config.pipeline.consumer;
+    const consumer = await startFeatureConsumer({
+      kafka,
+      topics: config.topics,
+      groupId: values.group ?? settings.groupId,
+      codec,
+      mode: values['per-event'] ? 'per-event' : settings.mode,
+      transactional: values.transactional ?? settings.transactional,
+      maxBytesPerPartition: settings.maxBytesPerPartition,
+      maxFutureSkewMs: settings.maxFutureSkewMs,
+      http: {
+        host,
+        port: numberFlag('metrics-port', values['metrics-port']) ?? settings.metricsPort,
+      },
+      metrics,
+      logger,
+    });
+    logger.info({ topics: config.topics, http: consumer.httpUrl }, 'feature consumer running');
+    await untilSignal(logger, () => consumer.stop());
+    logger.info(consumer.stats(), 'feature consumer stopped');
+    return 0;
+  },
+};

@@ -1,0 +1,64 @@
+export {
+  avroCodec,
+  jsonCodec,
+  loadPipelineSchema,
+  type AvroCodecOptions,
+  type DecodeOutcome,
+  type RecordCodec,
+  type SchemaKind,
+} from './codec.js';
+export {
+  startFeatureConsumer,
+  type ConsumerStats,
+  type FeatureConsumerOptions,
+  type PipelineTopics,
+  type RunningFeatureConsumer,
+} from './consumer.js';
+export {
+  mergeFaults,
+  noFaults,
+  unregisteredSchemaId,
+  type FaultKnobs,
+  type NumericShift,
+} from './faults.js';
+export {
+  computeFeatures,
+  featureRecord,
+  FeatureState,
+  type FeatureColumns,
+  type TransactionFeatures,
+} from './features.js';
+export {
+  baseChannelWeights,
+  baseDeviceFingerprintNullRate,
+  baseMerchantCategoryWeights,
+  TransactionGenerator,
+  type FaultKind,
+  type GeneratedRecord,
+} from './generator.js';
+export { PipelineMetrics, startMetricsServer, type MetricsServer } from './metrics.js';
+export {
+  dlqErrorTypes,
+  dlqHeaders,
+  processBatch,
+  type DlqErrorType,
+  type SourceRecord,
+} from './process.js';
+export {
+  startProducer,
+  type ProducerOptions,
+  type ProducerStats,
+  type RunningProducer,
+} from './producer.js';
+export { Random } from './random.js';
+export {
+  channels,
+  highRiskMerchantCodes,
+  validateTransaction,
+  type Transaction,
+} from './transaction.js';
+export {
+  startEmbeddedPipeline,
+  type EmbeddedPipeline,
+  type EmbeddedPipelineOptions,
+} from './embedded.js';

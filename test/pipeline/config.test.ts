@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseConfig } from '../../config/index.js';
+
+describe('pipeline configuration section', () => {
+  it('has documented defaults', () => {
+    const config = parseConfig({}, {});
+    assert.equal(config.pipeline.format, 'avro');
+    assert.equal(config.pipeline.producer.ratePerSecond, 50);
+    assert.equal(config.pipeline.producer.faults.malformedRatio, 0);
+    assert.equal(config.pipeline.producer.faults.paused, false);
+    assert.equal(config.pipeline.consumer.mode, 'microbatch');
+    assert.equal(config.pipeline.consumer.transactional, false);
+    assert.equal(config.pipeline.consumer.maxFutureSkewMs, 300_000);
+  });
+
+  it('names an unknown key and a bad knob', () => {
+    assert.throws(
+      () => parseConfig({ pipeline: { producer: { rate: 5 } } }, {}),
+      /unknown key pipeline\.producer\.rate/,
+    );
+    assert.throws(
+      () =>
+        parseConfig(
+          { pipeline: { producer: { faults: { malformedRatio: 0.7, negativeAmountRatio: 0.7 } } } },
+          {},
+        ),
+      /pipeline\.producer\.faults.*sum must be <= 1/,
+    );
+    assert.throws(
+      () =>
+        parseConfig(
+          { pipeline: { producer: { faults: { merchantCategoryWeights: { '54': 1 } } } } },
+          {},
+        ),
+      /merchantCategoryWeights/,
+    );
+  });
+});

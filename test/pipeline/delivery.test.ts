@@ -1,0 +1,236 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Consumer, Kafka } from 'kafkajs';
+import { startTestKafka, uniqueName, type TestKafkaCluster } from '../support/kafka.js';
+import {
+  jsonCodec,
+  startFeatureConsumer,
+  startProducer,
+  type PipelineTopics,
+} from '../../pipeline/index.js';
+import { createPipelineTopics, waitFor } from './support.js';
+
+const records = 3000;
+const faults = { negativeAmountRatio: 0.05, futureTimestampRatio: 0.05 };
+
+/**
+ * Collects transaction ids from the feature and DLQ topics (read_committed), counting how many
+ * times each id appears on either topic.
+ */
+async function collectIds(kafka: Kafka, topics: PipelineTopics) {
+  const seen = new Map<string, { features: number; dlq: number }>();
+  const consumer: Consumer = kafka.consumer({
+    groupId: uniqueName('verify'),
+    readUncommitted: false,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topics.features, topics.dlq], fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ topic, message }) => {
+      const id = String(
+        (JSON.parse(String(message.value)) as { transaction_id: string }).transaction_id,
+      );
+      const entry = seen.get(id) ?? { features: 0, dlq: 0 };
+      if (topic === topics.features) entry.features++;
+      else entry.dlq++;
+      seen.set(id, entry);
+    },
+  });
+  return { seen, stop: () => consumer.disconnect() };
+}
+
+function expectedIds(prefix: string) {
+  return Array.from({ length: records }, (_, i) => `${prefix}-${i}`);
+}
+
+async function produceAll(kafka: Kafka, topic: string, prefix: string) {
+  const producer = await startProducer({
+    kafka,
+    topic,
+    codec: jsonCodec(),
+    ratePerSecond: 0,
+    maxRecords: records,
+    batchSize: 100,
+    idPrefix: prefix,
+    faults,
+  });
+  await producer.done;
+  await producer.stop();
+}
+
+/** Runs the consumer in a child process, waits for its first acknowledged batch, SIGKILLs it. */
+async function crashConsumerMidBatch(
+  cluster: TestKafkaCluster,
+  topics: PipelineTopics,
+  groupId: string,
+  transactional: boolean,
+): Promise<number> {
+  const fixture = fileURLToPath(new URL('./fixtures/crash-consumer.ts', import.meta.url));
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fixture,
+      JSON.stringify({ brokers: cluster.brokers, topics, groupId, transactional }),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const acked = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('child never acknowledged a batch')), 60_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /acked (\d+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`child exited early with ${code}`)));
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+  return acked;
+}
+
+describe('delivery guarantees of the feature consumer', () => {
+  let cluster: TestKafkaCluster;
+  let kafka: Kafka;
+  before(async () => {
+    cluster = await startTestKafka();
+    kafka = cluster.client();
+  });
+  after(async () => {
+    await cluster.stop();
+  });
+
+  for (const transactional of [false, true]) {
+    const name = transactional ? 'exactly-once (transactions)' : 'at-least-once';
+    it(`${name}: every record ends up as a feature or DLQ record after a SIGKILL mid-batch and a restart`, async () => {
+      const topics = await createPipelineTopics(cluster);
+      const groupId = uniqueName('features');
+      const prefix = uniqueName('tx');
+      await produceAll(kafka, topics.raw, prefix);
+      const ackedBeforeKill = await crashConsumerMidBatch(cluster, topics, groupId, transactional);
+      assert.ok(ackedBeforeKill > 0);
+
+      const restarted = await startFeatureConsumer({
+        kafka,
+        topics,
+        groupId,
+        codec: jsonCodec(),
+        transactional,
+        sessionTimeoutMs: 6000,
+      });
+      const collected = await collectIds(kafka, topics);
+      try {
+        await waitFor(
+          'every id on the output topics',
+          () => collected.seen.size >= records,
+          90_000,
+        );
+        await new Promise((r) => setTimeout(r, 1500)); // late duplicates would show up here
+      } finally {
+        await collected.stop();
+        await restarted.stop();
+      }
+      const ids = expectedIds(prefix);
+      assert.deepEqual([...collected.seen.keys()].sort(), [...ids].sort(), 'every id, no stranger');
+      const both = [...collected.seen.values()].filter((e) => e.features > 0 && e.dlq > 0);
+      assert.equal(both.length, 0, 'no record is both a feature and a DLQ record');
+      const duplicated = [...collected.seen.values()].filter((e) => e.features + e.dlq > 1).length;
+      if (transactional && !cluster.isMock) {
+        assert.equal(duplicated, 0, 'read_committed: each id exactly once');
+      } else if (transactional) {
+        // librdkafka 2.0's mock cluster does not implement read_committed: a reader sees the
+        // records of a transaction that never committed. So on the mock the only copies allowed
+        // twice are those of the one transaction open at the kill (aborted on restart).
+        assert.ok(duplicated <= ackedBeforeKill, `dups ${duplicated} > ${ackedBeforeKill}`);
+      } else {
+        // The batch acknowledged before the kill was never committed, so it is redelivered.
+        assert.ok(
+          duplicated >= 1,
+          `the acknowledged, uncommitted batch repeats (dups ${duplicated})`,
+        );
+      }
+    });
+  }
+
+  it('at-least-once: nothing is lost while a broker is down and after it comes back', async (t) => {
+    if (!cluster.faults) return t.skip('fault injection needs the mock cluster');
+    const topics = await createPipelineTopics(cluster);
+    const prefix = uniqueName('tx');
+    const consumer = await startFeatureConsumer({
+      kafka,
+      topics,
+      groupId: uniqueName('features'),
+      codec: jsonCodec(),
+    });
+    const producer = await startProducer({
+      kafka,
+      topic: topics.raw,
+      codec: jsonCodec(),
+      ratePerSecond: 1500,
+      maxRecords: records,
+      batchSize: 50,
+      idPrefix: prefix,
+      faults,
+    });
+    const collected = await collectIds(kafka, topics);
+    try {
+      await waitFor('traffic flowing', () => consumer.stats().recordsIn > 300);
+      cluster.faults.setBrokerDown(1);
+      await new Promise((r) => setTimeout(r, 2000));
+      cluster.faults.setBrokerUp(1);
+      await producer.done;
+      await waitFor('every id on the output topics', () => collected.seen.size >= records, 90_000);
+    } finally {
+      await collected.stop();
+      await producer.stop();
+      await consumer.stop();
+    }
+    assert.deepEqual([...collected.seen.keys()].sort(), expectedIds(prefix).sort());
+  });
+
+  it('at-least-once: nothing is lost when a second consumer joins and the first leaves (rebalances)', async () => {
+    const topics = await createPipelineTopics(cluster, 4);
+    const prefix = uniqueName('tx');
+    const groupId = uniqueName('features');
+    const start = () =>
+      startFeatureConsumer({ kafka, topics, groupId, codec: jsonCodec(), sessionTimeoutMs: 6000 });
+    const first = await start();
+    const producer = await startProducer({
+      kafka,
+      topic: topics.raw,
+      codec: jsonCodec(),
+      ratePerSecond: 1000,
+      maxRecords: records,
+      batchSize: 50,
+      idPrefix: prefix,
+      faults,
+    });
+    const collected = await collectIds(kafka, topics);
+    let second: Awaited<ReturnType<typeof start>> | undefined;
+    try {
+      await waitFor('traffic flowing', () => first.stats().recordsIn > 300);
+      second = await start();
+      await waitFor(
+        'the joiner gets partitions',
+        () => (second?.stats().recordsIn ?? 0) > 100,
+        60_000,
+      );
+      await first.stop();
+      await producer.done;
+      await waitFor('every id on the output topics', () => collected.seen.size >= records, 90_000);
+    } finally {
+      await collected.stop();
+      await producer.stop();
+      await second?.stop();
+    }
+    assert.deepEqual([...collected.seen.keys()].sort(), expectedIds(prefix).sort());
+  });
+});
