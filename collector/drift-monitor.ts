@@ -183,6 +183,34 @@ export class DriftMonitor implements DriftView {
     this.gauges.set(state);
   }
 
+  /**
+   * `store` with register and delete followed by an immediate refresh, so a reference added
+   * through the API is watched from its next record rather than from the next evaluation.
+   */
+  notifying(store: ReferenceStore): ReferenceStore {
+    const refreshNow = () => {
+      try {
+        this.refresh(this.now());
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'drift reference refresh failed');
+      }
+    };
+    return {
+      get: (topic, feature, version) => store.get(topic, feature, version),
+      list: (filter) => store.list(filter),
+      register: (input, nowMs) => {
+        const stored = store.register(input, nowMs);
+        refreshNow();
+        return stored;
+      },
+      delete: (topic, feature, version) => {
+        const deleted = store.delete(topic, feature, version);
+        refreshNow();
+        return deleted;
+      },
+    };
+  }
+
   /** Saves every watched feature's window state (one transaction). */
   persist(nowMs: number): void {
     const store = this.options.windowStateStore;

@@ -75,7 +75,7 @@ export async function startService(
           sqlite: () => db.open,
           kafka: () => health.isHealthy(Date.now()),
         },
-        referenceStore: sqliteReferenceStore(db),
+        referenceStore: drift.notifying(sqliteReferenceStore(db)),
         captureReferenceValues: (request) => captureReferenceValues({ kafka, logger, ...request }),
         schemaViolations: collectors.schemaViolations,
         drift,

@@ -13,6 +13,7 @@ import {
   numericReferenceFromValues,
 } from '../../detectors/index.js';
 import {
+  memoryReferenceStore,
   openDatabase,
   sqliteReferenceStore,
   sqliteWindowStateStore,
@@ -258,5 +259,37 @@ describe('DriftMonitor', () => {
     assert.equal(sqliteWindowStateStore(second).load(topic, 'amount'), undefined);
     again.monitor.stop();
     second.close();
+  });
+});
+
+describe('DriftMonitor.notifying', () => {
+  it('watches a reference as soon as it is registered, and forgets it when deleted', () => {
+    // The monitor reads the same store the API writes through the wrapper.
+    const shared = memoryReferenceStore();
+    const monitor = new DriftMonitor({
+      referenceStore: shared,
+      metricsRegistry: new Registry(),
+      logger: pino({ level: 'silent' }),
+      windows: [{ windowSeconds: 60, subWindowSeconds: 10 }],
+      thresholds: {},
+      minWindowValues: 1,
+      evaluateIntervalMs: 1000,
+      persistIntervalMs: 1000,
+      nowMs: () => t0,
+    });
+    const store = monitor.notifying(shared);
+    store.register(
+      {
+        topic,
+        feature: 'country',
+        source: 'histogram',
+        reference: categoricalReferenceFromCounts({ categories: ['a'], counts: [1] }),
+      },
+      t0,
+    );
+    assert.equal(monitor.sink.get(topic, 'country')?.version, 1);
+    assert.equal(store.list().length, 1);
+    store.delete(topic, 'country');
+    assert.equal(monitor.sink.get(topic, 'country'), undefined);
   });
 });
