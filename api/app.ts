@@ -13,6 +13,8 @@ import { referenceRoutes } from './routes/references.js';
 /** Everything the HTTP app needs, built once in the composition root and injected. */
 export interface AppOptions {
   readonly metricsRegistry: Registry;
+  /** Registries of in-process components (the embedded pipeline) served on the same /metrics. */
+  readonly extraMetricsRegistries?: readonly Registry[];
   readonly readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
   /** The collector's violation recorder; without it /api/v1/schema-violations is not served. */
   readonly schemaViolations?: SchemaViolationsView;
@@ -33,6 +35,7 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
   );
   await app.register(healthRoutes, {
     metricsRegistry: options.metricsRegistry,
+    extraMetricsRegistries: options.extraMetricsRegistries ?? [],
     readinessChecks: options.readinessChecks ?? {},
   });
   if (options.schemaViolations) {

@@ -15,7 +15,11 @@ export async function startHttpServer(
   app: AppOptions,
 ): Promise<{ instance: FastifyInstance; url: string }> {
   const loggerInstance: FastifyBaseLogger = server.logger.child({ component: 'http' });
-  const instance: FastifyInstance = Fastify({ loggerInstance });
+  // Union types (`type: ['number', 'string']`) are valid JSON Schema; ajv's strict mode only warns.
+  const instance: FastifyInstance = Fastify({
+    loggerInstance,
+    ajv: { customOptions: { allowUnionTypes: true } },
+  });
   await instance.register(pipewatchApp, app);
   const url = await instance.listen({ host: server.host, port: server.port });
   return { instance, url };

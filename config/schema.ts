@@ -143,6 +143,20 @@ const pipelineSection = z
       })
       .strict()
       .default({}),
+    embedded: z
+      .object({
+        /** Run the reference pipeline inside `serve` when Kafka is embedded. Default true. */
+        enabled: z.boolean().default(true),
+        /**
+         * Cycle the embedded producer through fault scenarios (clean, DLQ burst, schema faults,
+         * drift, pause) so every detector has something to see. Default true.
+         */
+        faultCycle: z.boolean().default(true),
+        /** Length of one scenario of the cycle, in seconds. Default 120. */
+        faultScenarioSeconds: z.number().int().positive().default(120),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 

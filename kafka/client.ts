@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type KafkaConfig, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type KafkaConfig, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
 
 const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -34,7 +34,7 @@ export interface KafkaClientOptions {
 /** The one place a kafkajs client is built, so every client logs and retries the same way. */
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
   const logger = options.logger;
-  return new Kafka({
+  const kafka = new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
     requestTimeout: options.requestTimeoutMs ?? 30_000,
@@ -43,4 +43,9 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     ...(logger ? { logCreator: pinoLogCreator(logger.child({ component: 'kafkajs' })) } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
   });
+  // kafkajs 2 warns on every producer that does not name a partitioner; name its default.
+  const createProducer = kafka.producer.bind(kafka);
+  kafka.producer = (config) =>
+    createProducer({ createPartitioner: Partitioners.DefaultPartitioner, ...config });
+  return kafka;
 }

@@ -62,3 +62,4 @@ export {
   type EmbeddedPipeline,
   type EmbeddedPipelineOptions,
 } from './embedded.js';
+export { embeddedFaultScenarios, startFaultCycle, type FaultScenario } from './fault-cycle.js';

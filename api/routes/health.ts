@@ -6,6 +6,8 @@ export type ReadinessCheck = () => boolean | Promise<boolean>;
 
 export interface HealthRoutesOptions {
   readonly metricsRegistry: Registry;
+  /** Registries of in-process components (the embedded pipeline) served on the same /metrics. */
+  readonly extraMetricsRegistries?: readonly Registry[];
   readonly readinessChecks: Readonly<Record<string, ReadinessCheck>>;
 }
 
@@ -26,7 +28,10 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
   });
 
   app.get('/metrics', async (_request, reply) => {
-    const body = await options.metricsRegistry.metrics();
+    const texts = await Promise.all(
+      [options.metricsRegistry, ...(options.extraMetricsRegistries ?? [])].map((r) => r.metrics()),
+    );
+    const body = texts.map((t) => (t.endsWith('\n') ? t : `${t}\n`)).join('');
     return reply.type(options.metricsRegistry.contentType).send(body);
   });
 };

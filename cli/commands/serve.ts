@@ -10,6 +10,7 @@ import { parseFlags } from '../flags.js';
 import { startCollectors } from '../service/collectors.js';
 import { startDrift } from '../service/drift.js';
 import { connectKafka } from '../service/kafka.js';
+import { startServicePipeline } from '../service/pipeline.js';
 import { pipewatchVersion } from '../version.js';
 import type { Command } from './command.js';
 
@@ -37,7 +38,7 @@ export async function startService(
     const db = openDatabase(databaseFile);
     lifecycle.add({ name: 'sqlite', stop: () => void db.close() });
 
-    const { kafka, brokers, health } = await connectKafka(config, logger, lifecycle);
+    const { kafka, brokers, health, embedded } = await connectKafka(config, logger, lifecycle);
 
     let registryUrl = config.registry.url;
     if (registryUrl === undefined) {
@@ -67,10 +68,20 @@ export async function startService(
       lifecycle,
     });
 
+    const pipelineMetrics = await startServicePipeline({
+      config,
+      kafkaIsEmbedded: embedded,
+      kafka,
+      registryUrl,
+      logger,
+      lifecycle,
+    });
+
     const http = await startHttpServer(
       { host: config.http.host, port: config.http.port, logger },
       {
         metricsRegistry,
+        extraMetricsRegistries: pipelineMetrics ? [pipelineMetrics] : [],
         readinessChecks: {
           sqlite: () => db.open,
           kafka: () => health.isHealthy(Date.now()),

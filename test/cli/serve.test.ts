@@ -66,7 +66,38 @@ describe('pipewatch command line', () => {
 
       const registry = await fetch(`${String(up.schemaRegistry)}/subjects`);
       assert.equal(registry.status, 200, 'the embedded schema registry answers');
-      assert.deepEqual(await registry.json(), []);
+      assert.deepEqual(
+        ((await registry.json()) as string[]).sort(),
+        ['features.transactions-value', 'raw.transactions-value'],
+        'the embedded pipeline registered its schemas there',
+      );
+
+      // The embedded reference pipeline produces and transforms, and the tap reads both topics.
+      const counted = (text: string, pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
+      let text = '';
+      for (let i = 0; i < 120; i++) {
+        text = await (await fetch(`${base}/metrics`)).text();
+        if (
+          counted(text, /^pipewatch_topic_records_total\{topic="raw\.transactions"\} (\d+)/m) > 0 &&
+          counted(text, /^pipewatch_topic_records_total\{topic="features\.transactions"\} (\d+)/m) >
+            0
+        ) {
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      assert.ok(
+        counted(
+          text,
+          /^pipewatch_pipeline_records_out_total\{role="microbatch_consumer",topic="features\.transactions"\} (\d+)/m,
+        ) > 0,
+        'the embedded feature consumer wrote features',
+      );
+      assert.ok(
+        counted(text, /^pipewatch_topic_records_total\{topic="features\.transactions"\} (\d+)/m) >
+          0,
+        'the tap read the feature topic',
+      );
 
       const violations = await fetch(`${base}/api/v1/schema-violations`);
       assert.equal(violations.status, 200, 'the tap reports schema violations');
