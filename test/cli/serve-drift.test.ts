@@ -36,6 +36,8 @@ describe('serve: feature drift wiring', () => {
         http: { host: '127.0.0.1', port: 0 },
         registry: { port: 0 },
         kafka: { embeddedBrokerCount: 1 },
+        // This test writes the feature topic itself (JSON), so the reference pipeline stays off.
+        pipeline: { embedded: { enabled: false } },
         collector: { topicFormats: { 'features.transactions': { format: 'json' } } },
         drift: {
           windows: [{ windowSeconds: 3600, subWindowSeconds: 60 }],
