@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { PipewatchError } from '../common/index.js';
+import { decodeJsonRecord, toTappedRecord, type RecordDecoder } from './tap.js';
+import type { TappedRecord } from './types.js';
 
 export interface CaptureOptions {
   readonly kafka: Kafka;
@@ -16,6 +18,11 @@ export interface CaptureOptions {
   readonly maxValues?: number;
   /** Give up when the read has not finished after this long. Default 60,000 ms. */
   readonly timeoutMs?: number;
+  /**
+   * Turns a record into its payload object. Default: the value as a UTF-8 JSON object. `serve`
+   * passes the tap's wire decoder, so Confluent Avro topics capture too.
+   */
+  readonly decode?: RecordDecoder;
 }
 
 export interface CaptureResult {
@@ -25,7 +32,7 @@ export interface CaptureResult {
   readonly method: 'offsets-by-timestamp' | 'scan-from-log-start';
   readonly recordsRead: number;
   readonly recordsInRange: number;
-  /** Records in range whose value is not a JSON object (Avro values are not decoded yet). */
+  /** Records in range whose value did not decode (see `decode`). */
   readonly undecodable: number;
   /** Records in range whose field is neither null, a number nor a string (kept out). */
   readonly invalid: number;
@@ -141,24 +148,21 @@ async function readRanges(
   );
   const counts = { recordsRead: 0, recordsInRange: 0, undecodable: 0, invalid: 0 };
   if (pending.length > 0) {
-    await consume(options, pending, (partition, timestampMs, value) => {
+    const decode = options.decode ?? decodeJsonRecord;
+    await consume(options, pending, async (record) => {
+      const { partition, timestampMs } = record;
       counts.recordsRead++;
       if (timestampMs < options.fromMs || timestampMs >= options.toMs) return;
       counts.recordsInRange++;
       if (counts.recordsInRange > maxValues) {
         throw new PipewatchError('CAPTURE_INCOMPLETE', `more than ${maxValues} records in range`);
       }
-      let payload: unknown;
-      try {
-        payload = value === null ? undefined : JSON.parse(value.toString('utf8'));
-      } catch {
-        payload = undefined;
-      }
-      if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+      const outcome = await decode(record);
+      if (!outcome.ok) {
         counts.undecodable++;
         return;
       }
-      const field = fieldOf(payload as Record<string, unknown>, options.feature);
+      const field = fieldOf(outcome.record.payload, options.feature);
       if (field === undefined || field === null) perPartition.get(partition)!.push(null);
       else if (typeof field === 'number' || typeof field === 'string') {
         perPartition.get(partition)!.push(field);
@@ -176,7 +180,7 @@ async function readRanges(
 async function consume(
   options: CaptureOptions,
   ranges: readonly PartitionRange[],
-  onRecord: (partition: number, timestampMs: number, value: Buffer | null) => void,
+  onRecord: (record: TappedRecord) => Promise<void>,
 ): Promise<void> {
   const consumer = options.kafka.consumer({
     groupId: `pipewatch-capture-${randomUUID()}`,
@@ -213,7 +217,7 @@ async function consume(
               for (const message of batch.messages) {
                 const offset = BigInt(message.offset);
                 if (offset < range.start || offset >= range.end) continue;
-                onRecord(batch.partition, Number(message.timestamp), message.value);
+                await onRecord(toTappedRecord(batch.topic, batch.partition, message));
               }
             } catch (error) {
               finish(error as Error);

@@ -87,7 +87,8 @@ export async function startService(
           kafka: () => health.isHealthy(Date.now()),
         },
         referenceStore: drift.notifying(sqliteReferenceStore(db)),
-        captureReferenceValues: (request) => captureReferenceValues({ kafka, logger, ...request }),
+        captureReferenceValues: (request) =>
+          captureReferenceValues({ kafka, logger, decode: collectors.decode, ...request }),
         schemaViolations: collectors.schemaViolations,
         drift,
       },

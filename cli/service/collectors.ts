@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import {
   createWireChecks,
   startTap,
+  type RecordDecoder,
   type RecordSink,
   type SchemaViolationRecorder,
 } from '../../collector/index.js';
@@ -12,6 +13,8 @@ import type { Lifecycle } from '../lifecycle.js';
 
 export interface ServiceCollectors {
   readonly schemaViolations: SchemaViolationRecorder;
+  /** The tap's decoder (Confluent Avro via the registry, or JSON), for one-off reads too. */
+  readonly decode: RecordDecoder;
 }
 
 /**
@@ -45,5 +48,5 @@ export async function startCollectors(options: {
     logger: options.logger,
   });
   options.lifecycle.add({ name: 'tap', stop: () => tap.stop() });
-  return { schemaViolations: recorder };
+  return { schemaViolations: recorder, decode };
 }

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { pino } from 'pino';
-import { captureReferenceValues } from '../../collector/index.js';
+import { Registry } from 'prom-client';
+import { startRegistryServer } from '../../api/index.js';
+import { captureReferenceValues, createWireChecks } from '../../collector/index.js';
+import { engineCompatibilityChecker } from '../../schemas/index.js';
+import { openDatabase } from '../../store/index.js';
 import { PipewatchError } from '../../common/index.js';
 import { startTestKafka, type TestKafkaCluster } from '../support/kafka.js';
 
@@ -126,5 +134,72 @@ describe('capturing a reference from a live topic', () => {
       }),
       (e: unknown) => e instanceof PipewatchError && e.code === 'BAD_REQUEST',
     );
+  });
+
+  it('captures from a Confluent Avro topic through the wire decoder', async () => {
+    const registryServer = await startRegistryServer({
+      db: openDatabase(join(mkdtempSync(join(tmpdir(), 'pipewatch-capture-')), 'r.sqlite')),
+      checker: engineCompatibilityChecker,
+      host: '127.0.0.1',
+      port: 0,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      const topic = await cluster.createTopic('capture-avro', 2);
+      const client = new SchemaRegistry({ host: registryServer.url });
+      const schema = {
+        type: 'record',
+        name: 'Txn',
+        fields: [
+          { name: 'amount_usd', type: 'double' },
+          { name: 'channel', type: 'string' },
+        ],
+      };
+      const { id } = await client.register(
+        { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+        { subject: `${topic}-value` },
+      );
+      const atMs = Date.now() - 1000;
+      const amounts = Array.from({ length: 40 }, (_, i) => i * 2.5);
+      const producer = cluster.client().producer();
+      await producer.connect();
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: [
+          ...(await Promise.all(
+            amounts.map(async (amount, i) => ({
+              key: `k${i}`,
+              value: await client.encode(id, { amount_usd: amount, channel: 'ecommerce' }),
+              timestamp: String(atMs),
+            })),
+          )),
+          { key: 'bad', value: Buffer.from([0, 0, 0, 0, 99, 1]), timestamp: String(atMs) },
+        ],
+      });
+      await producer.disconnect();
+
+      const { decode } = createWireChecks({
+        registryUrl: registryServer.url,
+        metricsRegistry: new Registry(),
+      });
+      const result = await captureReferenceValues({
+        kafka: cluster.client(),
+        logger: pino({ level: 'silent' }),
+        topic,
+        feature: 'amount_usd',
+        fromMs: atMs - 1,
+        toMs: atMs + 1,
+        decode,
+      });
+      assert.deepEqual(
+        [...result.values].sort((a, b) => Number(a) - Number(b)),
+        amounts,
+        'every Avro value of the range, decoded',
+      );
+      assert.equal(result.undecodable, 1, 'the record with an unknown schema id is counted');
+    } finally {
+      await registryServer.close();
+    }
   });
 });
