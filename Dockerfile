@@ -5,7 +5,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-fund --no-audit && apt-get purge -y make g++ && apt-get autoremove -y
+# npm install, not ci: the lock file records only this platform's optional native bindings.
+RUN npm install --omit=dev --no-fund --no-audit && apt-get purge -y make g++ && apt-get autoremove -y
 COPY . .
 ENV PIPEWATCH_DATA_DIR=/var/lib/pipewatch
 VOLUME /var/lib/pipewatch
