@@ -1,6 +1,7 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { sharedCounter } from './metrics.js';
 import type { DecodedRecord, RecordSink, TappedRecord } from './types.js';
 
 /** What a decoder makes of one record: a decoded record, or a classified failure. */
@@ -85,13 +86,13 @@ export function toTappedRecord(
 export async function startTap(options: TapOptions): Promise<Tap> {
   const clock = options.clock ?? Date.now;
   const logger = options.logger.child({ component: 'tap', groupId: options.groupId });
-  const records = counter(
+  const records = sharedCounter(
     options.metricsRegistry,
     'pipewatch_topic_records_total',
     'Records read by the taps.',
     ['topic'],
   );
-  const sinkErrors = counter(
+  const sinkErrors = sharedCounter(
     options.metricsRegistry,
     'pipewatch_tap_sink_errors_total',
     'Sink failures while handling a record.',
@@ -144,16 +145,4 @@ export async function startTap(options: TapOptions): Promise<Tap> {
     processedCount: (topic) => processed.get(topic) ?? 0,
     stop: () => consumer.disconnect(),
   };
-}
-
-/** Returns the registry's counter of that name, creating it once (several taps share it). */
-function counter<L extends string>(
-  registry: Registry,
-  name: string,
-  help: string,
-  labelNames: L[],
-): Counter<L> {
-  const existing = registry.getSingleMetric(name);
-  if (existing) return existing as Counter<L>;
-  return new Counter({ name, help, labelNames, registers: [registry] });
 }

@@ -122,19 +122,7 @@ export function sqliteReferenceStore(db: SqliteDatabase): ReferenceStore {
   );
   const register = db.transaction((input: NewReference, nowMs: number): StoredReference => {
     const version = nextVersion.get(input.topic, input.feature)!.last_version;
-    const stored: StoredReference = {
-      topic: input.topic,
-      feature: input.feature,
-      version,
-      kind: input.reference.kind,
-      source: input.source,
-      createdAtMs: nowMs,
-      n: input.reference.n,
-      nullCount: input.reference.nullCount,
-      bins: binsOf(input.reference),
-      details: { ...input.details },
-      reference: input.reference,
-    };
+    const stored = storedReference(input, version, nowMs);
     insert.run({
       topic: stored.topic,
       feature: stored.feature,
@@ -175,6 +163,23 @@ export function sqliteReferenceStore(db: SqliteDatabase): ReferenceStore {
   };
 }
 
+/** The stored form of a newly registered reference (details copied, never shared). */
+function storedReference(input: NewReference, version: number, nowMs: number): StoredReference {
+  return {
+    topic: input.topic,
+    feature: input.feature,
+    version,
+    kind: input.reference.kind,
+    source: input.source,
+    createdAtMs: nowMs,
+    n: input.reference.n,
+    nullCount: input.reference.nullCount,
+    bins: binsOf(input.reference),
+    details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
+    reference: input.reference,
+  };
+}
+
 /** Same contract, in memory: for tests and for running without a data directory. */
 export function memoryReferenceStore(): ReferenceStore {
   const versions = new Map<string, StoredReference[]>();
@@ -185,19 +190,7 @@ export function memoryReferenceStore(): ReferenceStore {
       const key = keyOf(input.topic, input.feature);
       const version = (lastVersion.get(key) ?? 0) + 1;
       lastVersion.set(key, version);
-      const stored: StoredReference = {
-        topic: input.topic,
-        feature: input.feature,
-        version,
-        kind: input.reference.kind,
-        source: input.source,
-        createdAtMs: nowMs,
-        n: input.reference.n,
-        nullCount: input.reference.nullCount,
-        bins: binsOf(input.reference),
-        details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
-        reference: input.reference,
-      };
+      const stored = storedReference(input, version, nowMs);
       versions.set(key, [...(versions.get(key) ?? []), stored]);
       return stored;
     },

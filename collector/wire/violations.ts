@@ -1,4 +1,5 @@
-import { Counter, type Registry } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
+import { sharedCounter } from '../metrics.js';
 import type { UndecodableHandler } from '../tap.js';
 import { registryUnavailableKind } from './schema-resolver.js';
 
@@ -59,13 +60,13 @@ export class SchemaViolationRecorder implements SchemaViolationsView {
 
   constructor(options: SchemaViolationRecorderOptions) {
     this.samplesPerKind = options.samplesPerKind ?? 20;
-    this.violationsTotal = counter(
+    this.violationsTotal = sharedCounter(
       options.metricsRegistry,
       'pipewatch_schema_violations_total',
       'Records on watched topics that break the topic schema expectations, by kind.',
       ['topic', 'kind'],
     );
-    this.lookupFailuresTotal = counter(
+    this.lookupFailuresTotal = sharedCounter(
       options.metricsRegistry,
       'pipewatch_schema_lookup_failures_total',
       'Records left unchecked because the schema registry could not be reached.',
@@ -117,15 +118,4 @@ export class SchemaViolationRecorder implements SchemaViolationsView {
     }
     return { violations, lookupFailures };
   }
-}
-
-function counter<L extends string>(
-  registry: Registry,
-  name: string,
-  help: string,
-  labelNames: L[],
-): Counter<L> {
-  const existing = registry.getSingleMetric(name);
-  if (existing) return existing as Counter<L>;
-  return new Counter({ name, help, labelNames, registers: [registry] });
 }
