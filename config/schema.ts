@@ -154,6 +154,12 @@ const pipelineSection = z
         faultCycle: z.boolean().default(true),
         /** Length of one scenario of the cycle, in seconds. Default 120. */
         faultScenarioSeconds: z.number().int().positive().default(120),
+        /**
+         * Seconds after start-up at which drift references for the pipeline's features are
+         * captured from the feature topic (the cycle's first, clean scenario), unless a
+         * reference exists already; 0 turns this off. Default 110.
+         */
+        autoReferenceAfterSeconds: z.number().int().nonnegative().default(110),
       })
       .strict()
       .default({}),

@@ -7,6 +7,7 @@ import { engineCompatibilityChecker } from '../../schemas/index.js';
 import { openDatabase, sqliteReferenceStore, sqliteServiceStateStore } from '../../store/index.js';
 import { Lifecycle } from '../lifecycle.js';
 import { parseFlags } from '../flags.js';
+import { scheduleAutoReferences } from '../service/auto-references.js';
 import { startCollectors } from '../service/collectors.js';
 import { startDrift } from '../service/drift.js';
 import { connectKafka } from '../service/kafka.js';
@@ -68,6 +69,7 @@ export async function startService(
       lifecycle,
     });
 
+    const pipelineStartedAtMs = Date.now();
     const pipelineMetrics = await startServicePipeline({
       config,
       kafkaIsEmbedded: embedded,
@@ -94,6 +96,15 @@ export async function startService(
       },
     );
     lifecycle.add({ name: 'http', stop: () => http.instance.close() });
+    if (pipelineMetrics && config.pipeline.embedded.autoReferenceAfterSeconds > 0) {
+      scheduleAutoReferences({
+        app: http.instance,
+        config,
+        startedAtMs: pipelineStartedAtMs,
+        logger,
+        lifecycle,
+      });
+    }
 
     sqliteServiceStateStore(db).set('last_start', { version: pipewatchVersion }, Date.now());
     logger.info(

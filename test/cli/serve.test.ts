@@ -49,7 +49,21 @@ describe('pipewatch command line', () => {
 
   it('serves the embedded default and shuts down cleanly on SIGTERM', async () => {
     const dir = tempDir();
-    const service = spawnCli(['serve'], {
+    // Short drift timings; the fault cycle stays on its first, clean scenario.
+    const configFile = join(dir, 'pipewatch.yaml');
+    writeFileSync(
+      configFile,
+      [
+        'pipeline:',
+        '  embedded:',
+        '    faultScenarioSeconds: 3600',
+        '    autoReferenceAfterSeconds: 6',
+        'drift:',
+        '  evaluateIntervalMs: 1000',
+        '',
+      ].join('\n'),
+    );
+    const service = spawnCli(['serve', '--config', configFile], {
       PIPEWATCH_DATA_DIR: dir,
       PIPEWATCH_HTTP_PORT: '0',
       PIPEWATCH_HTTP_HOST: '127.0.0.1',
@@ -99,13 +113,39 @@ describe('pipewatch command line', () => {
         'the tap read the feature topic',
       );
 
+      // References for the pipeline's features are captured from the first clean stretch, and
+      // their drift series appear on /metrics.
+      let references: { feature: string; source: string }[] = [];
+      for (let i = 0; i < 60 && references.length < 4; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        const listed = (await (await fetch(`${base}/api/v1/references`)).json()) as {
+          references: { feature: string; source: string }[];
+        };
+        references = listed.references;
+      }
+      assert.deepEqual(references.map((r) => `${r.feature}:${r.source}`).sort(), [
+        'account_spend_usd_1h:capture',
+        'amount_to_balance_ratio:capture',
+        'amount_usd:capture',
+        'channel:capture',
+      ]);
+      const driftSeries =
+        /^pipewatch_feature_drift\{[^}]*feature="amount_usd"[^}]*metric="psi"[^}]*\} [\d.e+-]+$/m;
+      for (let i = 0; i < 40 && !driftSeries.test(text); i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        text = await (await fetch(`${base}/metrics`)).text();
+      }
+      assert.match(text, driftSeries);
+
       const violations = await fetch(`${base}/api/v1/schema-violations`);
       assert.equal(violations.status, 200, 'the tap reports schema violations');
-      const drift = await fetch(`${base}/api/v1/drift`);
+      const drift = (await (await fetch(`${base}/api/v1/drift`)).json()) as {
+        features: { topic: string; feature: string }[];
+      };
       assert.deepEqual(
-        await drift.json(),
-        { features: [] },
-        'drift is served, nothing watched yet',
+        drift.features.map((f) => `${f.topic}/${f.feature}`).sort(),
+        references.map((r) => `features.transactions/${r.feature}`).sort(),
+        'the drift API watches every registered feature',
       );
 
       const health = await fetch(`${base}/healthz`);
