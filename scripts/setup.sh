@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what pipewatch needs on a fresh Debian/Ubuntu machine, skipping what is already there:
 #   system packages: librdkafka1 (the in-process Kafka mock cluster; always),
-#                    prometheus (promtool for rule tests) and chromium (browser tests) with --test;
+#                    prometheus (promtool for rule tests) with --test;
 #   npm dependencies: `npm install` from package-lock.json when node_modules is missing or older
 #   than the lock file (`npm ci` rejects this lock file: npm records only this platform's
 #   optional native bindings of unrs-resolver, and ci demands all of them).
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 packages=(librdkafka1)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(prometheus chromium)
+  packages+=(prometheus)
 fi
 
 missing=()
