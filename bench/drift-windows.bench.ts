@@ -8,20 +8,10 @@ import {
   numericReferenceFromValues,
   serializeWindowState,
 } from '../detectors/index.js';
+import { seededRandom as rng } from '../test/support/random.js';
 
 function print(name: string, value: number, unit: string) {
   process.stdout.write(`${JSON.stringify({ name, value, unit })}\n`);
-}
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const next = rng(42);

@@ -34,26 +34,18 @@ export function createWireChecks(options: WireChecksOptions): {
   const resolver = new SchemaResolver({
     registry: createRegistryHttp({
       url: options.registryUrl,
-      ...(options.registryTimeoutMs === undefined ? {} : { timeoutMs: options.registryTimeoutMs }),
+      timeoutMs: options.registryTimeoutMs,
     }),
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.unknownSchemaIdTtlMs === undefined
-      ? {}
-      : { unknownIdTtlMs: options.unknownSchemaIdTtlMs }),
-    ...(options.schemaVerdictTtlMs === undefined
-      ? {}
-      : { verdictTtlMs: options.schemaVerdictTtlMs }),
-    ...(options.registryRetryAfterMs === undefined
-      ? {}
-      : { retryAfterMs: options.registryRetryAfterMs }),
+    clock: options.clock,
+    unknownIdTtlMs: options.unknownSchemaIdTtlMs,
+    verdictTtlMs: options.schemaVerdictTtlMs,
+    retryAfterMs: options.registryRetryAfterMs,
   });
   return {
     decode: createWireDecoder({ resolver, topics: options.topicFormats ?? {} }),
     recorder: new SchemaViolationRecorder({
       metricsRegistry: options.metricsRegistry,
-      ...(options.violationSamplesPerKind === undefined
-        ? {}
-        : { samplesPerKind: options.violationSamplesPerKind }),
+      samplesPerKind: options.violationSamplesPerKind,
     }),
   };
 }

@@ -1,16 +1,6 @@
 /** Helpers of the drift tests: seeded draws, Prometheus text lookups, waiting. */
 
-/** mulberry32: a small seeded generator so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from './random.js';
 
 /** Normal(mean, sd) by Box–Muller. */
 export function normalDraw(random: () => number, mean: number, sd: number): number {

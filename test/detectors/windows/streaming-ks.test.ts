@@ -6,17 +6,7 @@ import {
   streamingKs,
   type NumericWindowSnapshot,
 } from '../../../detectors/index.js';
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../../support/random.js';
 
 /** Exact two-sample D by definition: max over every sample point of |F_a(x) - F_b(x)|. */
 function exactD(a: number[], b: number[]): number {

@@ -12,18 +12,7 @@ import {
   type NumericWindowSnapshot,
   type WindowSpec,
 } from '../../../detectors/index.js';
-
-/** mulberry32: a small seeded generator so failures reproduce. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../../support/random.js';
 
 const specs: WindowSpec[] = [
   { windowSeconds: 60, subWindowSeconds: 10 },
