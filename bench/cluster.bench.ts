@@ -1,6 +1,6 @@
 // Baseline for every Kafka benchmark: raw kafkajs produce and consume throughput against the
 // in-process mock cluster on this machine, so pipeline numbers can be read as ratios of it.
-import { createKafkaClient, startMockCluster } from '../kafka/index.js';
+import { createKafkaClient, RdConsumer, startMockCluster } from '../kafka/index.js';
 
 const recordCount = 100_000;
 const cluster = startMockCluster(1);
@@ -35,9 +35,27 @@ await new Promise<void>((resolve) => {
 });
 const consumeSeconds = (performance.now() - consumeStarted) / 1000;
 await consumer.disconnect();
+
+// The same records through librdkafka (kafka/librdkafka), the feature consumer's client.
+const rdConsumer = new RdConsumer({
+  brokers: cluster.brokers,
+  clientId: 'bench',
+  groupId: 'bench-rd',
+  topics: ['bench.raw'],
+});
+let rdSeen = 0;
+let rdStarted: number | undefined;
+while (rdSeen < recordCount) {
+  const records = await rdConsumer.poll(100);
+  if (records.length > 0) rdStarted ??= performance.now();
+  rdSeen += records.length;
+}
+const rdSeconds = (performance.now() - (rdStarted ?? 0)) / 1000;
+await rdConsumer.close();
 cluster.destroy();
 
 const line = (name: string, value: number, unit: string) =>
   console.log(JSON.stringify({ name, value: Math.round(value * 100) / 100, unit }));
 line('kafka.baseline_produce_records_per_s', recordCount / produceSeconds, 'records/s');
 line('kafka.baseline_consume_records_per_s', recordCount / consumeSeconds, 'records/s');
+line('kafka.librdkafka_consume_records_per_s', recordCount / rdSeconds, 'records/s');

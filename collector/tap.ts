@@ -29,6 +29,12 @@ export interface TapOptions {
   readonly clock?: () => number;
   /** Start from the earliest offset when the group has no commit. Default false (latest). */
   readonly fromBeginning?: boolean;
+  /**
+   * Longest a fetch waits on the broker for new records, in ms. Default 100: a tap that trails
+   * its topic by seconds blurs the windows it feeds, and librdkafka's mock broker (the embedded
+   * default) holds an empty fetch for the whole wait even when records arrive meanwhile.
+   */
+  readonly fetchMaxWaitMs?: number;
 }
 
 export interface Tap {
@@ -99,7 +105,10 @@ export async function startTap(options: TapOptions): Promise<Tap> {
     ['sink'],
   );
   const processed = new Map<string, number>();
-  const consumer: Consumer = options.kafka.consumer({ groupId: options.groupId });
+  const consumer: Consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    maxWaitTimeInMs: options.fetchMaxWaitMs ?? 100,
+  });
   await consumer.connect();
   await consumer.subscribe({
     topics: [...options.topics],

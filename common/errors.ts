@@ -49,6 +49,12 @@ export const errorCatalogue = {
     retryable: false,
     description: 'The cluster does not implement a Kafka API pipewatch asked for.',
   },
+  KAFKA_DELIVERY_FAILED: {
+    kind: 'unavailable',
+    retryable: true,
+    description:
+      'Kafka did not acknowledge a write (after the client retried) or a transaction failed.',
+  },
   MOCK_CLUSTER_UNAVAILABLE: {
     kind: 'unavailable',
     retryable: false,

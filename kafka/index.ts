@@ -3,3 +3,13 @@ export { createKafkaClient, type KafkaClientOptions } from './client.js';
 export { monitorKafkaHealth, type KafkaHealthMonitor } from './health.js';
 export { checkBrokersReachable } from './reachability.js';
 export { kafkaApiKey, kafkaErrorCode, startMockCluster, type MockCluster } from './mock-cluster.js';
+export {
+  RdConsumer,
+  RdProducer,
+  type ConsumedRecord,
+  type OffsetToCommit,
+  type OutgoingMessage,
+  type RdConsumerOptions,
+  type RdProducerOptions,
+  type TopicMessages,
+} from './librdkafka/index.js';

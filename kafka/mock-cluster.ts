@@ -1,5 +1,6 @@
 import koffi from 'koffi';
 import { PipewatchError } from '../common/index.js';
+import { loadLibrdkafka } from './librdkafka/index.js';
 
 /**
  * An in-process Kafka-wire-protocol cluster: librdkafka's mock cluster, loaded through FFI from
@@ -71,18 +72,7 @@ let binding: Binding | undefined;
 
 function loadBinding(): Binding {
   if (binding) return binding;
-  let lib: koffi.IKoffiLib;
-  try {
-    lib = koffi.load('librdkafka.so.1');
-  } catch (error) {
-    throw new PipewatchError(
-      'MOCK_CLUSTER_UNAVAILABLE',
-      'cannot load librdkafka.so.1; install it with `bash scripts/setup.sh` ' +
-        '(Debian package librdkafka1) or set PIPEWATCH_KAFKA_BROKERS to a real cluster',
-      {},
-      { cause: error },
-    );
-  }
+  const lib = loadLibrdkafka();
   koffi.opaque('rd_kafka_conf_t');
   koffi.opaque('rd_kafka_t');
   koffi.opaque('rd_kafka_mock_cluster_t');

@@ -1,23 +1,17 @@
-import type {
-  Consumer,
-  EachBatchPayload,
-  EachMessagePayload,
-  Kafka,
-  Message,
-  Producer,
-} from 'kafkajs';
 import type { Logger } from 'pino';
-import type { RecordCodec } from './codec.js';
-import { FeatureState } from './features.js';
-import { GroupSender } from './group-send.js';
-import { PipelineMetrics, startMetricsServer, type MetricsServer } from './metrics.js';
+import { isPipewatchError } from '../common/index.js';
 import {
-  dlqErrorTypes,
-  processBatch,
-  type DlqErrorType,
-  type ProcessedBatch,
-  type SourceRecord,
-} from './process.js';
+  RdConsumer,
+  RdProducer,
+  type ConsumedRecord,
+  type OffsetToCommit,
+  type TopicMessages,
+} from '../kafka/index.js';
+import type { RecordCodec } from './codec.js';
+import { CommitTracker, nextOffsets } from './commit-tracker.js';
+import { FeatureState } from './features.js';
+import { PipelineMetrics, startMetricsServer, type MetricsServer } from './metrics.js';
+import { dlqErrorTypes, processBatch, type DlqErrorType, type ProcessedBatch } from './process.js';
 import { defaultMaxFutureSkewMs } from './transaction.js';
 
 export interface PipelineTopics {
@@ -27,16 +21,20 @@ export interface PipelineTopics {
 }
 
 export interface FeatureConsumerOptions {
-  readonly kafka: Kafka;
+  /** Bootstrap servers, `host:port`. */
+  readonly brokers: readonly string[];
+  /** Kafka client id. Default `pipewatch-pipeline`. */
+  readonly clientId?: string;
   readonly topics: PipelineTopics;
   readonly groupId: string;
   readonly codec: RecordCodec;
-  /** `microbatch` (eachBatch, one produce per batch) or `per-event` (eachMessage). Default microbatch. */
+  /** `microbatch` (many records per poll and write) or `per-event` (one). Default microbatch. */
   readonly mode?: 'microbatch' | 'per-event';
   /**
-   * Exactly-once: outputs and the consumed offsets are written in one Kafka transaction, and
-   * readers with isolation read_committed see each record once. Default false (at-least-once:
-   * outputs acknowledged with acks=all, then offsets committed; a crash in between repeats them).
+   * Exactly-once: each batch's outputs and its consumed offsets are written in one Kafka
+   * transaction, and readers with isolation read_committed see each record once. Default false
+   * (at-least-once: outputs acknowledged with acks=all, then offsets committed; a crash in
+   * between repeats them).
    */
   readonly transactional?: boolean;
   /**
@@ -44,22 +42,20 @@ export interface FeatureConsumerOptions {
    * instance fences its crashed predecessor and aborts its open transaction. Default `0`.
    */
   readonly instanceId?: string;
+  /** Most records in one micro-batch. Default 2000 (per-event: 1). */
+  readonly maxBatchRecords?: number;
   /**
-   * Batches of different partitions processed at once, so one batch's produce round trip
-   * overlaps the next one's computation. Default 8; always 1 when transactional (a producer
-   * runs one transaction at a time).
+   * Batches whose outputs may be awaiting acknowledgement at once, so one batch's produce round
+   * trip overlaps the next one's computation. Default 4; 1 when transactional or per-event.
    */
-  readonly partitionsConsumedConcurrently?: number;
-  /**
-   * Group session timeout in ms: how long a crashed member keeps its partitions before the
-   * group rebalances them. Default 30000 (kafkajs' default).
-   */
+  readonly maxInFlightBatches?: number;
+  /** Group session timeout in ms: how long a crashed member keeps its partitions. Default 30000. */
   readonly sessionTimeoutMs?: number;
-  /** Max bytes fetched per partition per batch. Default 1048576. */
+  /** Max bytes fetched per partition per request. Default 1048576. */
   readonly maxBytesPerPartition?: number;
   /** Event times further ahead than this are SEMANTIC_ERROR, in ms. Default 300000. */
   readonly maxFutureSkewMs?: number;
-  /** At-least-once mode: commit resolved offsets at most this often, in ms. Default 1000. */
+  /** At-least-once mode: commit acknowledged offsets at most this often, in ms. Default 1000. */
   readonly commitIntervalMs?: number;
   /** Serve /metrics here; `false` serves nothing. Default false. */
   readonly http?: { readonly host: string; readonly port: number } | false;
@@ -88,6 +84,8 @@ export interface ConsumerStats {
   readonly lastAckAtMs: number | undefined;
   readonly features: number;
   readonly dlq: Readonly<Record<DlqErrorType, number>>;
+  /** Times the consumer went back to its committed offsets after a failed write. */
+  readonly restarts: number;
 }
 
 export interface RunningFeatureConsumer {
@@ -97,23 +95,36 @@ export interface RunningFeatureConsumer {
   stop(): Promise<void>;
 }
 
+const pollTimeoutMs = 100;
+
+function isFatal(error: unknown): boolean {
+  return isPipewatchError(error) && error.details.fatal === true;
+}
+
 /**
  * The feature consumer: reads raw transactions, writes one feature record or one DLQ record per
- * input, and commits offsets only once those writes are acknowledged.
+ * input, and commits offsets only once those writes are acknowledged. Kafka I/O goes through
+ * librdkafka (kafka/librdkafka); everything between is `processBatch`.
  */
 export async function startFeatureConsumer(
   options: FeatureConsumerOptions,
 ): Promise<RunningFeatureConsumer> {
   const mode = options.mode ?? 'microbatch';
   const role = mode === 'microbatch' ? 'microbatch_consumer' : 'per_event_consumer';
+  const transactional = options.transactional ?? false;
+  const batchLimit = mode === 'per-event' ? 1 : (options.maxBatchRecords ?? 2000);
+  const maxInFlight =
+    transactional || mode === 'per-event' ? 1 : Math.max(1, options.maxInFlightBatches ?? 4);
   const clock = options.clock ?? Date.now;
   const metrics = options.metrics ?? new PipelineMetrics(false);
-  const transactional = options.transactional ?? false;
+  const logger = options.logger;
+  const clientId = options.clientId ?? 'pipewatch-pipeline';
   const state = new FeatureState();
   const totals = {
     recordsIn: 0,
     recordsAcknowledged: 0,
     features: 0,
+    restarts: 0,
     firstBatchAtMs: undefined as number | undefined,
     lastAckAtMs: undefined as number | undefined,
   };
@@ -124,59 +135,63 @@ export async function startFeatureConsumer(
   };
   await options.codec.prepare(['features']);
 
-  const producer: Producer = options.kafka.producer(
-    transactional
-      ? {
-          idempotent: true,
-          maxInFlightRequests: 1,
-          transactionalId: `${options.groupId}-${options.instanceId ?? '0'}`,
-        }
-      : { idempotent: true, maxInFlightRequests: 1 },
-  );
-  const consumer: Consumer = options.kafka.consumer({
-    groupId: options.groupId,
-    maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
-    readUncommitted: false,
-    ...(options.sessionTimeoutMs !== undefined
-      ? {
-          sessionTimeout: options.sessionTimeoutMs,
-          heartbeatInterval: Math.max(100, Math.floor(options.sessionTimeoutMs / 6)),
-        }
+  const newConsumer = () =>
+    new RdConsumer({
+      brokers: options.brokers,
+      clientId,
+      groupId: options.groupId,
+      topics: [options.topics.raw],
+      maxBatchRecords: batchLimit,
+      readCommitted: true,
+      ...(options.sessionTimeoutMs !== undefined
+        ? { sessionTimeoutMs: options.sessionTimeoutMs }
+        : {}),
+      ...(options.maxBytesPerPartition !== undefined
+        ? { maxPartitionFetchBytes: options.maxBytesPerPartition }
+        : {}),
+      ...(logger ? { logger } : {}),
+    });
+  const producer = new RdProducer({
+    brokers: options.brokers,
+    clientId,
+    lingerMs: mode === 'per-event' ? 0 : 5,
+    ...(transactional
+      ? { transactionalId: `${options.groupId}-${options.instanceId ?? '0'}` }
       : {}),
+    ...(logger ? { logger } : {}),
   });
-  const sender = new GroupSender(producer);
+  let consumer: RdConsumer | undefined;
   let server: MetricsServer | undefined;
   try {
-    await producer.connect();
-    await consumer.connect();
-    await consumer.subscribe({ topic: options.topics.raw, fromBeginning: true });
+    if (transactional) await producer.initTransactions();
+    consumer = newConsumer();
     if (options.http) {
       server = await startMetricsServer(metrics, options.http.host, options.http.port);
     }
   } catch (error) {
-    await consumer.disconnect().catch(() => undefined);
-    await producer.disconnect().catch(() => undefined);
+    await consumer?.close().catch(() => undefined);
+    await producer.close().catch(() => undefined);
     throw error;
   }
 
-  const processRecords = async (records: SourceRecord[]): Promise<ProcessedBatch> => {
+  const processRecords = async (records: ConsumedRecord[]): Promise<ProcessedBatch> => {
     totals.firstBatchAtMs ??= performance.now();
     totals.recordsIn += records.length;
     metrics.recordsIn.inc({ role }, records.length);
-    return processBatch(records, {
-      codec: options.codec,
-      state,
-      nowMs: clock(),
-      maxFutureSkewMs: options.maxFutureSkewMs ?? defaultMaxFutureSkewMs,
-    });
+    return processBatch(
+      records.map((r) => ({ ...r, offset: String(r.offset) })),
+      {
+        codec: options.codec,
+        state,
+        nowMs: clock(),
+        maxFutureSkewMs: options.maxFutureSkewMs ?? defaultMaxFutureSkewMs,
+      },
+    );
   };
-  const outputs = (out: ProcessedBatch) => {
-    const topicMessages: { topic: string; messages: Message[] }[] = [];
-    if (out.features.length > 0)
-      topicMessages.push({ topic: options.topics.features, messages: out.features });
-    if (out.dlq.length > 0) topicMessages.push({ topic: options.topics.dlq, messages: out.dlq });
-    return topicMessages;
-  };
+  const outputs = (out: ProcessedBatch): TopicMessages[] => [
+    { topic: options.topics.features, messages: out.features },
+    { topic: options.topics.dlq, messages: out.dlq },
+  ];
   const account = (out: ProcessedBatch) => {
     totals.lastAckAtMs = performance.now();
     totals.recordsAcknowledged += out.features.length + out.dlq.length;
@@ -185,102 +200,127 @@ export async function startFeatureConsumer(
     metrics.recordsOut.inc({ role, topic: options.topics.dlq }, out.dlq.length);
     for (const type of dlqErrorTypes) {
       dlqTotals[type] += out.dlqByType[type];
-      if (out.dlqByType[type] > 0)
+      if (out.dlqByType[type] > 0) {
         metrics.dlqRecords.inc({ error_type: type }, out.dlqByType[type]);
+      }
     }
   };
+  const hook = (offsets: readonly OffsetToCommit[], records: number) =>
+    options.afterOutputsAcknowledged?.({ partition: offsets[0]?.partition ?? -1, records });
 
-  /** Writes the outputs and the consumed offset (next = last + 1) atomically. */
-  const writeTransactionally = async (
-    out: ProcessedBatch,
-    partition: number,
-    nextOffset: string,
-  ) => {
-    const transaction = await producer.transaction();
+  /** Outputs and offsets in one transaction; any failure aborts it and rethrows. */
+  const writeTransactionally = async (out: ProcessedBatch, offsets: OffsetToCommit[]) => {
+    producer.beginTransaction();
     try {
-      for (const tm of outputs(out)) await transaction.send({ ...tm, acks: -1 });
-      await options.afterOutputsAcknowledged?.({
-        partition,
-        records: out.features.length + out.dlq.length,
-      });
-      await transaction.sendOffsets({
-        consumerGroupId: options.groupId,
-        topics: [{ topic: options.topics.raw, partitions: [{ partition, offset: nextOffset }] }],
-      });
-      await transaction.commit();
+      await producer.send(outputs(out));
+      await hook(offsets, out.features.length + out.dlq.length);
+      await producer.sendOffsetsToTransaction(consumer!, offsets);
+      await producer.commitTransaction();
     } catch (error) {
-      await transaction.abort().catch(() => undefined);
+      await producer.abortTransaction().catch(() => undefined);
       throw error;
     }
   };
 
-  const toSource = (
-    topic: string,
-    partition: number,
-    m: { offset: string; key: Buffer | null; value: Buffer | null },
-  ): SourceRecord => ({
-    topic,
-    partition,
-    offset: m.offset,
-    key: m.key,
-    value: m.value,
-  });
-
-  const eachBatch = async (payload: EachBatchPayload) => {
-    const { batch } = payload;
-    const last = batch.messages[batch.messages.length - 1];
-    if (!last || !payload.isRunning() || payload.isStale()) return;
-    const stopTimer = metrics.batchDuration.startTimer({ role });
-    const out = await processRecords(
-      batch.messages.map((m) => toSource(batch.topic, batch.partition, m)),
-    );
-    const nextOffset = (BigInt(last.offset) + 1n).toString();
-    if (transactional) {
-      await writeTransactionally(out, batch.partition, nextOffset);
-    } else {
-      await sender.send(outputs(out));
-      await options.afterOutputsAcknowledged?.({
-        partition: batch.partition,
-        records: batch.messages.length,
-      });
-    }
-    payload.resolveOffset(last.offset);
-    account(out);
-    stopTimer();
-    if (!transactional) await payload.commitOffsetsIfNecessary();
-    await payload.heartbeat();
+  const tracker = new CommitTracker();
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  let lastCommitAt = 0;
+  const commitIntervalMs = options.commitIntervalMs ?? 1000;
+  const commitIfDue = (force: boolean) => {
+    if (!consumer || (!force && clock() - lastCommitAt < commitIntervalMs)) return;
+    const offsets = tracker.take();
+    if (offsets.length === 0) return;
+    lastCommitAt = clock();
+    consumer.commit(offsets);
   };
 
-  const eachMessage = async ({ topic, partition, message }: EachMessagePayload) => {
+  /** At-least-once: write outputs in the background; offsets follow once they are acknowledged. */
+  const writeInBackground = (out: ProcessedBatch, offsets: OffsetToCommit[]) => {
+    const handle = tracker.add(offsets);
     const stopTimer = metrics.batchDuration.startTimer({ role });
-    const out = await processRecords([toSource(topic, partition, message)]);
-    if (transactional) {
-      await writeTransactionally(out, partition, (BigInt(message.offset) + 1n).toString());
-    } else {
-      for (const tm of outputs(out)) await producer.send({ ...tm, acks: -1 });
-      await options.afterOutputsAcknowledged?.({ partition, records: 1 });
-    }
-    account(out);
-    stopTimer();
+    const write = producer
+      .send(outputs(out))
+      .then(() => hook(offsets, out.features.length + out.dlq.length))
+      .then(() => {
+        account(out);
+        stopTimer();
+        tracker.acknowledge(handle);
+        commitIfDue(false);
+      })
+      .catch((error: unknown) => {
+        failure ??= error;
+      })
+      .finally(() => inFlight.delete(write));
+    inFlight.add(write);
   };
 
-  await consumer.run({
-    autoCommit: !transactional,
-    autoCommitInterval: options.commitIntervalMs ?? 1000,
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: transactional
-      ? 1
-      : (options.partitionsConsumedConcurrently ?? 8),
-    ...(mode === 'microbatch' ? { eachBatch } : { eachMessage }),
-  });
+  /** A write failed: drop what is in flight and read again from the committed offsets. */
+  const recover = async () => {
+    logger?.warn({ err: failure }, 'output write failed; re-reading from committed offsets');
+    await Promise.allSettled([...inFlight]);
+    failure = undefined;
+    tracker.reset();
+    await consumer?.close().catch(() => undefined);
+    totals.restarts++;
+    consumer = newConsumer();
+  };
+
+  let running = true;
+  const loop = (async () => {
+    let next = consumer.poll(pollTimeoutMs);
+    while (running) {
+      const records = await next;
+      if (!running) break;
+      for (const message of consumer.takeErrors()) logger?.warn(`consumer: ${message}`);
+      if (failure) {
+        if (isFatal(failure)) {
+          // A fenced or otherwise dead producer: retrying cannot help, another instance owns
+          // the transactional id now.
+          logger?.error({ err: failure }, 'fatal producer error; the feature consumer stops');
+          break;
+        }
+        await recover();
+        next = consumer.poll(pollTimeoutMs);
+        continue;
+      }
+      // Start the next fetch now: it waits on a worker thread while this batch is computed.
+      next = consumer.poll(pollTimeoutMs);
+      if (records.length === 0) {
+        commitIfDue(false);
+        continue;
+      }
+      const out = await processRecords(records);
+      const offsets = nextOffsets(records);
+      if (transactional) {
+        const stopTimer = metrics.batchDuration.startTimer({ role });
+        try {
+          await writeTransactionally(out, offsets);
+          account(out);
+          stopTimer();
+        } catch (error) {
+          failure = error;
+        }
+        continue;
+      }
+      writeInBackground(out, offsets);
+      while (inFlight.size >= maxInFlight && !failure) await Promise.race(inFlight);
+    }
+    await next.catch(() => undefined);
+  })();
 
   return {
     stats: () => ({ ...totals, dlq: { ...dlqTotals } }),
     httpUrl: server?.url,
     metrics,
     async stop() {
-      await consumer.disconnect();
-      await producer.disconnect();
+      running = false;
+      await loop.catch((error: unknown) => logger?.error({ err: error }, 'consumer loop failed'));
+      await Promise.allSettled([...inFlight]);
+      const offsets = transactional ? [] : tracker.take();
+      await consumer?.commitSync(offsets).catch(() => undefined);
+      await consumer?.close();
+      await producer.close();
       await server?.close();
     },
   };

@@ -7,7 +7,10 @@ import { PipelineMetrics } from './metrics.js';
 import { startProducer, type RunningProducer } from './producer.js';
 
 export interface EmbeddedPipelineOptions {
+  /** kafkajs client of the producer. */
   readonly kafka: Kafka;
+  /** Bootstrap servers of the feature consumer (librdkafka). */
+  readonly brokers: readonly string[];
   readonly config: Readonly<Config>;
   /** Registry of the Avro format (the embedded registry's URL); unused for JSON. */
   readonly registryUrl: string;
@@ -45,7 +48,8 @@ export async function startEmbeddedPipeline(
   const metrics = new PipelineMetrics(false);
   const settings = config.pipeline;
   const consumer = await startFeatureConsumer({
-    kafka,
+    brokers: options.brokers,
+    clientId: `${config.kafka.clientId}-pipeline-consumer`,
     topics: config.topics,
     groupId: settings.consumer.groupId,
     codec: codec(),

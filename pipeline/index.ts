@@ -63,3 +63,4 @@ export {
   type EmbeddedPipelineOptions,
 } from './embedded.js';
 export { embeddedFaultScenarios, startFaultCycle, type FaultScenario } from './fault-cycle.js';
+export { CommitTracker, nextOffsets } from './commit-tracker.js';

@@ -1,4 +1,4 @@
-import type { IHeaders, Message } from 'kafkajs';
+import type { OutgoingMessage } from '../kafka/index.js';
 import type { RecordCodec } from './codec.js';
 import { computeFeatures, featureRecord, type FeatureState } from './features.js';
 import { isValidationFailure, validateTransaction, type Transaction } from './transaction.js';
@@ -33,8 +33,8 @@ export interface ProcessContext {
 
 /** What a batch turns into: one feature or one DLQ message per input record, never neither. */
 export interface ProcessedBatch {
-  readonly features: Message[];
-  readonly dlq: Message[];
+  readonly features: OutgoingMessage[];
+  readonly dlq: OutgoingMessage[];
   readonly dlqByType: Record<DlqErrorType, number>;
 }
 
@@ -46,8 +46,8 @@ export async function processBatch(
   records: readonly SourceRecord[],
   context: ProcessContext,
 ): Promise<ProcessedBatch> {
-  const features: Message[] = [];
-  const dlq: Message[] = [];
+  const features: OutgoingMessage[] = [];
+  const dlq: OutgoingMessage[] = [];
   const dlqByType: Record<DlqErrorType, number> = {
     SCHEMA_VIOLATION: 0,
     SEMANTIC_ERROR: 0,
@@ -100,8 +100,8 @@ export function dlqMessage(
   record: SourceRecord,
   errorType: DlqErrorType,
   message: string,
-): Message {
-  const headers: IHeaders = {
+): OutgoingMessage {
+  const headers: Record<string, string> = {
     [dlqHeaders.errorType]: errorType,
     [dlqHeaders.errorMessage]: message.slice(0, 1000),
     [dlqHeaders.sourceTopic]: record.topic,

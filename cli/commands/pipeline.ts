@@ -141,7 +141,8 @@ export const pipelineCommand: Command = {
     }
     const settings = config.pipeline.consumer;
     const consumer = await startFeatureConsumer({
-      kafka,
+      brokers: config.kafka.brokers,
+      clientId: `${config.kafka.clientId}-pipeline-${role}`,
       topics: config.topics,
       groupId: values.group ?? settings.groupId,
       codec,

@@ -74,6 +74,7 @@ export async function startService(
       config,
       kafkaIsEmbedded: embedded,
       kafka,
+      brokers,
       registryUrl,
       logger,
       lifecycle,

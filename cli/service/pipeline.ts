@@ -14,6 +14,7 @@ export async function startServicePipeline(options: {
   readonly config: Readonly<Config>;
   readonly kafkaIsEmbedded: boolean;
   readonly kafka: Kafka;
+  readonly brokers: readonly string[];
   readonly registryUrl: string;
   readonly logger: Logger;
   readonly lifecycle: Lifecycle;
@@ -22,6 +23,7 @@ export async function startServicePipeline(options: {
   if (!options.kafkaIsEmbedded || !config.pipeline.embedded.enabled) return undefined;
   const pipeline = await startEmbeddedPipeline({
     kafka: options.kafka,
+    brokers: options.brokers,
     config,
     registryUrl: options.registryUrl,
     logger,

@@ -110,7 +110,7 @@ describe('feature drift end to end on the reference pipeline', () => {
     let tap: Tap | undefined;
     try {
       consumer = await startFeatureConsumer({
-        kafka,
+        brokers: cluster.brokers,
         topics,
         groupId: uniqueName('features'),
         codec: codec(),

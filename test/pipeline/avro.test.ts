@@ -86,7 +86,7 @@ describe('pipeline with Avro through the embedded schema registry', () => {
     );
 
     const consumer = await startFeatureConsumer({
-      kafka,
+      brokers: cluster.brokers,
       topics,
       groupId: uniqueName('features'),
       codec: codec(topics),
@@ -158,7 +158,12 @@ describe('pipeline with Avro through the embedded schema registry', () => {
       },
       {},
     );
-    const pipeline = await startEmbeddedPipeline({ kafka, config, registryUrl: registry.url });
+    const pipeline = await startEmbeddedPipeline({
+      kafka,
+      brokers: cluster.brokers,
+      config,
+      registryUrl: registry.url,
+    });
     try {
       await waitFor('features and DLQ records', () => {
         const s = pipeline.consumer.stats();

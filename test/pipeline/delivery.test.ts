@@ -119,7 +119,7 @@ describe('delivery guarantees of the feature consumer', () => {
       assert.ok(ackedBeforeKill > 0);
 
       const restarted = await startFeatureConsumer({
-        kafka,
+        brokers: cluster.brokers,
         topics,
         groupId,
         codec: jsonCodec(),
@@ -131,6 +131,13 @@ describe('delivery guarantees of the feature consumer', () => {
         await waitFor(
           'every id on the output topics',
           () => collected.seen.size >= records,
+          90_000,
+        );
+        // The child committed nothing (its first batch hangs before the commit), so the restarted
+        // consumer must go through every record again, whatever the child wrote before the kill.
+        await waitFor(
+          'the restarted consumer to redo every uncommitted record',
+          () => restarted.stats().recordsAcknowledged >= records,
           90_000,
         );
         await new Promise((r) => setTimeout(r, 1500)); // late duplicates would show up here
@@ -165,7 +172,7 @@ describe('delivery guarantees of the feature consumer', () => {
     const topics = await createPipelineTopics(cluster);
     const prefix = uniqueName('tx');
     const consumer = await startFeatureConsumer({
-      kafka,
+      brokers: cluster.brokers,
       topics,
       groupId: uniqueName('features'),
       codec: jsonCodec(),
@@ -201,7 +208,13 @@ describe('delivery guarantees of the feature consumer', () => {
     const prefix = uniqueName('tx');
     const groupId = uniqueName('features');
     const start = () =>
-      startFeatureConsumer({ kafka, topics, groupId, codec: jsonCodec(), sessionTimeoutMs: 6000 });
+      startFeatureConsumer({
+        brokers: cluster.brokers,
+        topics,
+        groupId,
+        codec: jsonCodec(),
+        sessionTimeoutMs: 6000,
+      });
     const first = await start();
     const producer = await startProducer({
       kafka,

@@ -45,7 +45,7 @@ describe('producer fault knobs, seen on the topics', () => {
 
   async function consumeAll(topics: PipelineTopics, stats: ProducerStats) {
     const consumer = await startFeatureConsumer({
-      kafka,
+      brokers: cluster.brokers,
       topics,
       groupId: uniqueName('features'),
       codec: jsonCodec(),
@@ -228,7 +228,7 @@ describe('producer fault knobs, seen on the topics', () => {
     const topics = await createPipelineTopics(cluster);
     const stats = await produce(topics, { malformedRatio: 0.2, negativeAmountRatio: 0.2 }, 200);
     const consumer = await startFeatureConsumer({
-      kafka,
+      brokers: cluster.brokers,
       topics,
       groupId: uniqueName('features'),
       codec: jsonCodec(),

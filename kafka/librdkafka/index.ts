@@ -1,0 +1,13 @@
+export { loadLibrdkafka } from './binding.js';
+export {
+  RdConsumer,
+  type ConsumedRecord,
+  type OffsetToCommit,
+  type RdConsumerOptions,
+} from './consumer.js';
+export {
+  RdProducer,
+  type OutgoingMessage,
+  type RdProducerOptions,
+  type TopicMessages,
+} from './producer.js';
