@@ -12,9 +12,21 @@ for (const line of readFileSync('bench/results/latest.jsonl', 'utf8').split('\n'
 }
 const bars = [
   { label: 'kafkajs, consume only', name: 'kafka.baseline_consume_records_per_s', colour: '#999' },
-  { label: 'librdkafka, consume only', name: 'kafka.librdkafka_consume_records_per_s', colour: '#999' },
-  { label: 'micro-batch consumer, JSON', name: 'pipeline.microbatch_events_per_s', colour: '#1f77b4' },
-  { label: 'micro-batch consumer, Avro', name: 'pipeline.microbatch_avro_events_per_s', colour: '#1f77b4' },
+  {
+    label: 'librdkafka, consume only',
+    name: 'kafka.librdkafka_consume_records_per_s',
+    colour: '#999',
+  },
+  {
+    label: 'micro-batch consumer, JSON',
+    name: 'pipeline.microbatch_events_per_s',
+    colour: '#1f77b4',
+  },
+  {
+    label: 'micro-batch consumer, Avro',
+    name: 'pipeline.microbatch_avro_events_per_s',
+    colour: '#1f77b4',
+  },
   { label: 'per-event consumer, JSON', name: 'pipeline.per_event_events_per_s', colour: '#ff7f0e' },
 ].map((bar) => {
   const value = results.get(bar.name);
