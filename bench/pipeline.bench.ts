@@ -6,17 +6,12 @@
 // Avro through the embedded registry (the production format) is printed with `_avro`. Prints
 // one JSON line per number.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel } from 'kafkajs';
-import { pino } from 'pino';
-import { startRegistryServer } from '../api/index.js';
 import { startMockCluster } from '../kafka/index.js';
 import { avroCodec, jsonCodec, startProducer, type RecordCodec } from '../pipeline/index.js';
-import { engineCompatibilityChecker } from '../schemas/index.js';
-import { openDatabase } from '../store/index.js';
+import { startBenchRegistry } from './support/registry.js';
 
 const records = Number(process.env.BENCH_PIPELINE_RECORDS ?? 200_000);
 const perEventRecords = Number(process.env.BENCH_PIPELINE_PER_EVENT_RECORDS ?? 10_000);
@@ -36,15 +31,7 @@ const topic = (name: string) => {
   cluster.createTopic(name, partitions, 1);
   return name;
 };
-const dataDir = mkdtempSync(join(tmpdir(), 'pipewatch-bench-'));
-const db = openDatabase(join(dataDir, 'registry.sqlite'));
-const registry = await startRegistryServer({
-  db,
-  checker: engineCompatibilityChecker,
-  host: '127.0.0.1',
-  port: 0,
-  logger: pino({ level: 'silent' }),
-});
+const registry = await startBenchRegistry();
 const codecs: Record<'json' | 'avro', () => RecordCodec> = {
   json: () => jsonCodec(),
   avro: () =>
@@ -144,7 +131,5 @@ try {
   print('pipeline.microbatch_avro_events_per_s', microAvro.eventsPerS, 'events/s');
 } finally {
   await registry.close();
-  db.close();
-  rmSync(dataDir, { recursive: true, force: true });
   cluster.destroy();
 }

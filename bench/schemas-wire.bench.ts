@@ -1,20 +1,14 @@
 // Decoding Confluent-framed Avro records of the pipeline's transaction shape with a warm schema
 // cache: pipewatch's wire decoder (which also classifies violations) against the baseline of
 // @kafkajs/confluent-schema-registry's registry.decode() on the same buffers, same registry.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { pino } from 'pino';
-import { startRegistryServer } from '../api/index.js';
+import { startBenchRegistry } from './support/registry.js';
 import {
   createRegistryHttp,
   createWireDecoder,
   SchemaResolver,
   type TappedRecord,
 } from '../collector/index.js';
-import { openDatabase } from '../store/index.js';
-import { engineCompatibilityChecker } from '../schemas/index.js';
 
 const recordCount = 50_000;
 const rounds = 5;
@@ -37,15 +31,7 @@ const transaction = {
   ],
 };
 
-const dir = mkdtempSync(join(tmpdir(), 'pipewatch-bench-wire-'));
-const db = openDatabase(join(dir, 'pipewatch.sqlite'));
-const server = await startRegistryServer({
-  db,
-  checker: engineCompatibilityChecker,
-  host: '127.0.0.1',
-  port: 0,
-  logger: pino({ level: 'silent' }),
-});
+const server = await startBenchRegistry();
 const client = new SchemaRegistry({ host: server.url });
 const topic = 'raw.transactions';
 const { id } = await client.register(
@@ -112,8 +98,6 @@ for (let round = 0; round < rounds; round += 1) {
   );
 }
 await server.close();
-db.close();
-rmSync(dir, { recursive: true, force: true });
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const line = (name: string, value: number, unit: string) =>

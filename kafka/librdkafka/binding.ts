@@ -292,3 +292,16 @@ export function takeError(
 export function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
+
+/** A `rd_kafka_topic_partition_list_t` of next offsets; free it with `partitionListDestroy`. */
+export function offsetList(
+  offsets: readonly { topic: string; partition: number; offset: number }[],
+): number {
+  const b = rdBinding();
+  const list = b.partitionListNew(offsets.length);
+  for (const o of offsets) {
+    b.partitionListAdd(list, o.topic, o.partition);
+    b.partitionListSetOffset(list, o.topic, o.partition, o.offset);
+  }
+  return list;
+}

@@ -5,6 +5,7 @@ import {
   cString,
   messageLayout,
   newConf,
+  offsetList,
   pinnedBuffer,
   rdBinding,
   rdConstants,
@@ -165,11 +166,7 @@ export class RdConsumer {
   commit(offsets: readonly OffsetToCommit[]): void {
     if (offsets.length === 0 || this.closed) return;
     const b = rdBinding();
-    const list = b.partitionListNew(offsets.length);
-    for (const o of offsets) {
-      b.partitionListAdd(list, o.topic, o.partition);
-      b.partitionListSetOffset(list, o.topic, o.partition, o.offset);
-    }
+    const list = offsetList(offsets);
     const err = b.commit(this.rk, list, 1);
     b.partitionListDestroy(list);
     if (err !== 0) {
@@ -181,11 +178,7 @@ export class RdConsumer {
   async commitSync(offsets: readonly OffsetToCommit[]): Promise<void> {
     if (offsets.length === 0 || this.closed) return;
     const b = rdBinding();
-    const list = b.partitionListNew(offsets.length);
-    for (const o of offsets) {
-      b.partitionListAdd(list, o.topic, o.partition);
-      b.partitionListSetOffset(list, o.topic, o.partition, o.offset);
-    }
+    const list = offsetList(offsets);
     try {
       const err = await callAsync(b.commit, this.rk, list, 0);
       if (err !== 0 && err !== rdConstants.errNoOffset) {

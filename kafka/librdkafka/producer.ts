@@ -5,6 +5,7 @@ import {
   cString,
   messageLayout,
   newConf,
+  offsetList,
   pinnedBuffer,
   rdBinding,
   rdConstants,
@@ -150,11 +151,7 @@ export class RdProducer {
     offsets: readonly OffsetToCommit[],
   ): Promise<void> {
     const b = rdBinding();
-    const list = b.partitionListNew(offsets.length);
-    for (const o of offsets) {
-      b.partitionListAdd(list, o.topic, o.partition);
-      b.partitionListSetOffset(list, o.topic, o.partition, o.offset);
-    }
+    const list = offsetList(offsets);
     const metadata = consumer.groupMetadata();
     try {
       this.throwIfError(
