@@ -56,6 +56,12 @@ export interface FeatureConsumerOptions {
   /** Event times further ahead than this are SEMANTIC_ERROR, in ms. Default 300000. */
   readonly maxFutureSkewMs?: number;
   /** At-least-once mode: commit acknowledged offsets at most this often, in ms. Default 1000. */
+  /**
+   * How long an output may wait for its acknowledgement (librdkafka retries inside it) before
+   * the write fails and the consumer re-reads from its committed offsets, in ms. Default 120000;
+   * at most 60000 when transactional.
+   */
+  readonly deliveryTimeoutMs?: number;
   readonly commitIntervalMs?: number;
   /** Serve /metrics here; `false` serves nothing. Default false. */
   readonly http?: { readonly host: string; readonly port: number } | false;
@@ -155,6 +161,9 @@ export async function startFeatureConsumer(
     brokers: options.brokers,
     clientId,
     lingerMs: mode === 'per-event' ? 0 : 5,
+    ...(options.deliveryTimeoutMs !== undefined
+      ? { deliveryTimeoutMs: options.deliveryTimeoutMs }
+      : {}),
     ...(transactional
       ? { transactionalId: `${options.groupId}-${options.instanceId ?? '0'}` }
       : {}),

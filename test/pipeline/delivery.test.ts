@@ -203,6 +203,44 @@ describe('delivery guarantees of the feature consumer', () => {
     assert.deepEqual([...collected.seen.keys()].sort(), expectedIds(prefix).sort());
   });
 
+  it('at-least-once: a write that is never acknowledged is redone from the committed offsets', async (t) => {
+    if (!cluster.faults) return t.skip('fault injection needs the mock cluster');
+    const faultsOf = cluster.faults;
+    const topics = await createPipelineTopics(cluster);
+    const prefix = uniqueName('tx');
+    await produceAll(kafka, topics.raw, prefix);
+    const consumer = await startFeatureConsumer({
+      brokers: cluster.brokers,
+      topics,
+      groupId: uniqueName('features'),
+      codec: jsonCodec(),
+      maxBatchRecords: 20,
+      maxInFlightBatches: 1,
+      deliveryTimeoutMs: 1500,
+      sessionTimeoutMs: 6000,
+    });
+    const collected = await collectIds(kafka, topics);
+    try {
+      await waitFor('traffic flowing', () => consumer.stats().recordsAcknowledged > 0);
+      // Every broker down past the delivery timeout: the in-flight write fails for good.
+      faultsOf.setBrokerDown(-1);
+      await waitFor(
+        'the consumer to give up on the write',
+        () => consumer.stats().restarts > 0,
+        30_000,
+      );
+      for (const id of faultsOf.brokerIds) faultsOf.setBrokerUp(id);
+      await waitFor('every id on the output topics', () => collected.seen.size >= records, 90_000);
+    } finally {
+      for (const id of faultsOf.brokerIds) faultsOf.setBrokerUp(id);
+      await collected.stop();
+      await consumer.stop();
+    }
+    assert.deepEqual([...collected.seen.keys()].sort(), expectedIds(prefix).sort());
+    const both = [...collected.seen.values()].filter((e) => e.features > 0 && e.dlq > 0);
+    assert.equal(both.length, 0, 'no record is both a feature and a DLQ record');
+  });
+
   it('at-least-once: nothing is lost when a second consumer joins and the first leaves (rebalances)', async () => {
     const topics = await createPipelineTopics(cluster, 4);
     const prefix = uniqueName('tx');
