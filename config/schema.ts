@@ -130,12 +130,16 @@ const pipelineSection = z
       .object({
         /** Consumer group of the feature consumer. Default `pipewatch-features`. */
         groupId: z.string().min(1).default('pipewatch-features'),
-        /** `microbatch` (eachBatch) or `per-event` (the baseline). Default `microbatch`. */
+        /** `microbatch` or `per-event` (the baseline). Default `microbatch`. */
         mode: z.enum(['microbatch', 'per-event']).default('microbatch'),
         /** Exactly-once through Kafka transactions instead of at-least-once. Default false. */
         transactional: z.boolean().default(false),
         /** Upper bound of one fetch per partition, in bytes. Default 1048576. */
         maxBytesPerPartition: z.number().int().positive().default(1_048_576),
+        /** Most records in one micro-batch. Default 2000. */
+        maxBatchRecords: z.number().int().positive().max(100_000).default(2000),
+        /** Micro-batches whose outputs may await acknowledgement at once. Default 4. */
+        maxInFlightBatches: z.number().int().positive().max(64).default(4),
         /** How far ahead of now an event time may be before it is a SEMANTIC_ERROR, in ms. */
         maxFutureSkewMs: z.number().int().nonnegative().default(300_000),
         /** Port of the consumer's /metrics; 0 picks one. Default 9465. */

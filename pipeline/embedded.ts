@@ -56,6 +56,8 @@ export async function startEmbeddedPipeline(
     mode: settings.consumer.mode,
     transactional: settings.consumer.transactional,
     maxBytesPerPartition: settings.consumer.maxBytesPerPartition,
+    maxBatchRecords: settings.consumer.maxBatchRecords,
+    maxInFlightBatches: settings.consumer.maxInFlightBatches,
     maxFutureSkewMs: settings.consumer.maxFutureSkewMs,
     metrics,
     ...(logger ? { logger: logger.child({ component: 'pipeline-consumer' }) } : {}),

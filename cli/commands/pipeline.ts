@@ -149,6 +149,8 @@ export const pipelineCommand: Command = {
       mode: values['per-event'] ? 'per-event' : settings.mode,
       transactional: values.transactional ?? settings.transactional,
       maxBytesPerPartition: settings.maxBytesPerPartition,
+      maxBatchRecords: settings.maxBatchRecords,
+      maxInFlightBatches: settings.maxInFlightBatches,
       maxFutureSkewMs: settings.maxFutureSkewMs,
       http: {
         host,

@@ -12,6 +12,8 @@ describe('pipeline configuration section', () => {
     assert.equal(config.pipeline.consumer.mode, 'microbatch');
     assert.equal(config.pipeline.consumer.transactional, false);
     assert.equal(config.pipeline.consumer.maxFutureSkewMs, 300_000);
+    assert.equal(config.pipeline.consumer.maxBatchRecords, 2000);
+    assert.equal(config.pipeline.consumer.maxInFlightBatches, 4);
   });
 
   it('names an unknown key and a bad knob', () => {
@@ -34,6 +36,10 @@ describe('pipeline configuration section', () => {
           {},
         ),
       /merchantCategoryWeights/,
+    );
+    assert.throws(
+      () => parseConfig({ pipeline: { consumer: { maxBatchRecords: 0 } } }, {}),
+      /pipeline\.consumer\.maxBatchRecords/,
     );
   });
 });
