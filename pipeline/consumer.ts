@@ -236,8 +236,8 @@ export async function startFeatureConsumer(
   let failure: unknown;
   let lastCommitAt = 0;
   const commitIntervalMs = options.commitIntervalMs ?? 1000;
-  const commitIfDue = (force: boolean) => {
-    if (!consumer || (!force && clock() - lastCommitAt < commitIntervalMs)) return;
+  const commitIfDue = () => {
+    if (!consumer || clock() - lastCommitAt < commitIntervalMs) return;
     const offsets = tracker.take();
     if (offsets.length === 0) return;
     lastCommitAt = clock();
@@ -255,7 +255,7 @@ export async function startFeatureConsumer(
         account(out);
         stopTimer();
         tracker.acknowledge(handle);
-        commitIfDue(false);
+        commitIfDue();
       })
       .catch((error: unknown) => {
         failure ??= error;
@@ -296,7 +296,7 @@ export async function startFeatureConsumer(
       // Start the next fetch now: it waits on a worker thread while this batch is computed.
       next = consumer.poll(pollTimeoutMs);
       if (records.length === 0) {
-        commitIfDue(false);
+        commitIfDue();
         continue;
       }
       const out = await processRecords(records);

@@ -127,15 +127,6 @@ export class RdProducer {
     return promise;
   }
 
-  /** Waits until everything enqueued is acknowledged or failed. */
-  async flush(timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.pending.size > 0 && Date.now() < deadline) {
-      this.events.serve();
-      await new Promise((r) => setTimeout(r, 2));
-    }
-  }
-
   async initTransactions(): Promise<void> {
     const b = rdBinding();
     this.throwIfError(await callAsync(b.initTransactions, this.rk, transactionTimeoutMs));
