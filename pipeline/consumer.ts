@@ -5,6 +5,7 @@ import {
   RdProducer,
   type ConsumedRecord,
   type OffsetToCommit,
+  type OutgoingMessage,
   type TopicMessages,
 } from '../kafka/index.js';
 import type { RecordCodec } from './codec.js';
@@ -77,6 +78,8 @@ export interface FeatureConsumerOptions {
   readonly afterOutputsAcknowledged?: (info: {
     partition: number;
     records: number;
+    /** The batch's feature and DLQ records, as written. */
+    messages: readonly OutgoingMessage[];
   }) => Promise<void>;
 }
 
@@ -214,15 +217,19 @@ export async function startFeatureConsumer(
       }
     }
   };
-  const hook = (offsets: readonly OffsetToCommit[], records: number) =>
-    options.afterOutputsAcknowledged?.({ partition: offsets[0]?.partition ?? -1, records });
+  const hook = (offsets: readonly OffsetToCommit[], out: ProcessedBatch) =>
+    options.afterOutputsAcknowledged?.({
+      partition: offsets[0]?.partition ?? -1,
+      records: out.features.length + out.dlq.length,
+      messages: [...out.features, ...out.dlq],
+    });
 
   /** Outputs and offsets in one transaction; any failure aborts it and rethrows. */
   const writeTransactionally = async (out: ProcessedBatch, offsets: OffsetToCommit[]) => {
     producer.beginTransaction();
     try {
       await producer.send(outputs(out));
-      await hook(offsets, out.features.length + out.dlq.length);
+      await hook(offsets, out);
       await producer.sendOffsetsToTransaction(consumer!, offsets);
       await producer.commitTransaction();
     } catch (error) {
@@ -250,7 +257,7 @@ export async function startFeatureConsumer(
     const stopTimer = metrics.batchDuration.startTimer({ role });
     const write = producer
       .send(outputs(out))
-      .then(() => hook(offsets, out.features.length + out.dlq.length))
+      .then(() => hook(offsets, out))
       .then(() => {
         account(out);
         stopTimer();
