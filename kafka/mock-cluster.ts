@@ -1,6 +1,5 @@
-import koffi from 'koffi';
 import { PipewatchError } from '../common/index.js';
-import { loadLibrdkafka } from './librdkafka/index.js';
+import { cString, loadLibrdkafka, newConf, rdBinding } from './librdkafka/index.js';
 
 /**
  * An in-process Kafka-wire-protocol cluster: librdkafka's mock cluster, loaded through FFI from
@@ -51,71 +50,52 @@ export const kafkaErrorCode = {
   COORDINATOR_LOAD_IN_PROGRESS: 14,
 } as const;
 
-interface Binding {
-  confNew: () => unknown;
-  confSet: (conf: unknown, name: string, value: string, err: Buffer, size: number) => number;
-  kafkaNew: (type: number, conf: unknown, err: Buffer, size: number) => unknown;
-  kafkaDestroy: (rk: unknown) => void;
-  clusterNew: (rk: unknown, brokers: number) => unknown;
-  clusterDestroy: (mc: unknown) => void;
-  bootstraps: (mc: unknown) => string;
-  topicCreate: (mc: unknown, topic: string, partitions: number, rf: number) => number;
-  setDown: (mc: unknown, id: number) => number;
-  setUp: (mc: unknown, id: number) => number;
-  setRtt: (mc: unknown, id: number, ms: number) => number;
-  setLeader: (mc: unknown, topic: string, partition: number, id: number) => number;
-  pushErrors: (mc: unknown, apiKey: number, count: number, errors: Int32Array) => void;
-  errToName: (err: number) => string;
+/** The mock cluster's own functions; client ones (conf, new, destroy) come from rdBinding. */
+interface MockBinding {
+  clusterNew: (rk: number, brokers: number) => number;
+  clusterDestroy: (mc: number) => void;
+  bootstraps: (mc: number) => string;
+  topicCreate: (mc: number, topic: string, partitions: number, rf: number) => number;
+  setDown: (mc: number, id: number) => number;
+  setUp: (mc: number, id: number) => number;
+  setRtt: (mc: number, id: number, ms: number) => number;
+  setLeader: (mc: number, topic: string, partition: number, id: number) => number;
+  pushErrors: (mc: number, apiKey: number, count: number, errors: Int32Array) => void;
 }
 
-let binding: Binding | undefined;
+let binding: MockBinding | undefined;
 
-function loadBinding(): Binding {
+function loadBinding(): MockBinding {
   if (binding) return binding;
   const lib = loadLibrdkafka();
-  koffi.opaque('rd_kafka_conf_t');
-  koffi.opaque('rd_kafka_t');
-  koffi.opaque('rd_kafka_mock_cluster_t');
+  const f = (decl: string) => lib.func(decl) as never;
   binding = {
-    confNew: lib.func('rd_kafka_conf_t *rd_kafka_conf_new(void)'),
-    confSet: lib.func(
-      'int rd_kafka_conf_set(rd_kafka_conf_t *conf, const char *name, const char *value, _Out_ uint8_t *errstr, size_t size)',
+    clusterNew: f('uintptr_t rd_kafka_mock_cluster_new(uintptr_t rk, int n)'),
+    clusterDestroy: f('void rd_kafka_mock_cluster_destroy(uintptr_t mc)'),
+    bootstraps: f('const char *rd_kafka_mock_cluster_bootstraps(uintptr_t mc)'),
+    topicCreate: f(
+      'int rd_kafka_mock_topic_create(uintptr_t mc, const char *topic, int p, int rf)',
     ),
-    kafkaNew: lib.func(
-      'rd_kafka_t *rd_kafka_new(int type, rd_kafka_conf_t *conf, _Out_ uint8_t *errstr, size_t size)',
+    setDown: f('int rd_kafka_mock_broker_set_down(uintptr_t mc, int32_t id)'),
+    setUp: f('int rd_kafka_mock_broker_set_up(uintptr_t mc, int32_t id)'),
+    setRtt: f('int rd_kafka_mock_broker_set_rtt(uintptr_t mc, int32_t id, int rtt)'),
+    setLeader: f(
+      'int rd_kafka_mock_partition_set_leader(uintptr_t mc, const char *t, int32_t p, int32_t id)',
     ),
-    kafkaDestroy: lib.func('void rd_kafka_destroy(rd_kafka_t *rk)'),
-    clusterNew: lib.func(
-      'rd_kafka_mock_cluster_t *rd_kafka_mock_cluster_new(rd_kafka_t *rk, int n)',
+    pushErrors: f(
+      'void rd_kafka_mock_push_request_errors_array(uintptr_t mc, int16_t key, size_t n, const int32_t *errs)',
     ),
-    clusterDestroy: lib.func('void rd_kafka_mock_cluster_destroy(rd_kafka_mock_cluster_t *mc)'),
-    bootstraps: lib.func(
-      'const char *rd_kafka_mock_cluster_bootstraps(rd_kafka_mock_cluster_t *mc)',
-    ),
-    topicCreate: lib.func(
-      'int rd_kafka_mock_topic_create(rd_kafka_mock_cluster_t *mc, const char *topic, int p, int rf)',
-    ),
-    setDown: lib.func('int rd_kafka_mock_broker_set_down(rd_kafka_mock_cluster_t *mc, int32_t id)'),
-    setUp: lib.func('int rd_kafka_mock_broker_set_up(rd_kafka_mock_cluster_t *mc, int32_t id)'),
-    setRtt: lib.func(
-      'int rd_kafka_mock_broker_set_rtt(rd_kafka_mock_cluster_t *mc, int32_t id, int rtt)',
-    ),
-    setLeader: lib.func(
-      'int rd_kafka_mock_partition_set_leader(rd_kafka_mock_cluster_t *mc, const char *t, int32_t p, int32_t id)',
-    ),
-    pushErrors: lib.func(
-      'void rd_kafka_mock_push_request_errors_array(rd_kafka_mock_cluster_t *mc, int16_t key, size_t n, const int32_t *errs)',
-    ),
-    errToName: lib.func('const char *rd_kafka_err2name(int err)'),
   };
   return binding;
 }
 
-function check(b: Binding, what: string, code: number): void {
+function check(what: string, code: number): void {
   if (code !== 0) {
-    throw new PipewatchError('INTERNAL', `mock cluster: ${what} failed: ${b.errToName(code)}`, {
-      kafkaError: code,
-    });
+    throw new PipewatchError(
+      'INTERNAL',
+      `mock cluster: ${what} failed: ${rdBinding().errToName(code)}`,
+      { kafkaError: code },
+    );
   }
 }
 
@@ -125,20 +105,17 @@ function check(b: Binding, what: string, code: number): void {
  */
 export function startMockCluster(brokerCount = 3): MockCluster {
   const b = loadBinding();
-  const errstr = Buffer.alloc(512);
-  const conf = b.confNew();
+  const rd = rdBinding();
   // The handle only hosts the cluster; it never connects anywhere itself.
-  b.confSet(conf, 'log_level', '0', errstr, errstr.length);
-  const rk = b.kafkaNew(1 /* RD_KAFKA_CONSUMER */, conf, errstr, errstr.length);
+  const conf = newConf({ log_level: '0' });
+  const errstr = Buffer.alloc(512);
+  const rk = rd.kafkaNew(1 /* RD_KAFKA_CONSUMER */, conf, errstr, errstr.length);
   if (!rk) {
-    throw new PipewatchError(
-      'MOCK_CLUSTER_UNAVAILABLE',
-      `rd_kafka_new failed: ${errstr.toString('utf8').replace(/\0.*$/s, '')}`,
-    );
+    throw new PipewatchError('MOCK_CLUSTER_UNAVAILABLE', `rd_kafka_new failed: ${cString(errstr)}`);
   }
   const mc = b.clusterNew(rk, brokerCount);
   if (!mc) {
-    b.kafkaDestroy(rk);
+    rd.destroy(rk);
     throw new PipewatchError('MOCK_CLUSTER_UNAVAILABLE', 'rd_kafka_mock_cluster_new failed');
   }
   const bootstrapServers = b.bootstraps(mc);
@@ -148,19 +125,19 @@ export function startMockCluster(brokerCount = 3): MockCluster {
     brokers: bootstrapServers.split(','),
     brokerIds: Array.from({ length: brokerCount }, (_, i) => i + 1),
     createTopic(topic, partitions, replicationFactor = Math.min(brokerCount, 3)) {
-      check(b, `create topic ${topic}`, b.topicCreate(mc, topic, partitions, replicationFactor));
+      check(`create topic ${topic}`, b.topicCreate(mc, topic, partitions, replicationFactor));
     },
     setBrokerDown(brokerId) {
-      check(b, `broker ${brokerId} down`, b.setDown(mc, brokerId));
+      check(`broker ${brokerId} down`, b.setDown(mc, brokerId));
     },
     setBrokerUp(brokerId) {
-      check(b, `broker ${brokerId} up`, b.setUp(mc, brokerId));
+      check(`broker ${brokerId} up`, b.setUp(mc, brokerId));
     },
     setBrokerRoundTripMs(brokerId, roundTripMs) {
-      check(b, `broker ${brokerId} rtt`, b.setRtt(mc, brokerId, roundTripMs));
+      check(`broker ${brokerId} rtt`, b.setRtt(mc, brokerId, roundTripMs));
     },
     setPartitionLeader(topic, partition, brokerId) {
-      check(b, `leader of ${topic}/${partition}`, b.setLeader(mc, topic, partition, brokerId));
+      check(`leader of ${topic}/${partition}`, b.setLeader(mc, topic, partition, brokerId));
     },
     pushRequestErrors(apiKey, errorCodes) {
       b.pushErrors(mc, apiKey, errorCodes.length, Int32Array.from(errorCodes));
@@ -169,7 +146,7 @@ export function startMockCluster(brokerCount = 3): MockCluster {
       if (destroyed) return;
       destroyed = true;
       b.clusterDestroy(mc);
-      b.kafkaDestroy(rk);
+      rd.destroy(rk);
     },
   };
 }

@@ -1,4 +1,4 @@
-export { loadLibrdkafka } from './binding.js';
+export { cString, loadLibrdkafka, newConf, rdBinding } from './binding.js';
 export {
   RdConsumer,
   type ConsumedRecord,
