@@ -32,6 +32,7 @@ const topFolders = [
   'config',
   'kafka',
   'collector',
+  'monitor',
   'detectors',
   'rules',
   'alerts',

@@ -1,2 +1,10 @@
 export { loadConfig, parseConfig } from './load.js';
-export { configSchema, pipelineFaultsSchema, type Config, type ConfigInput } from './schema.js';
+export { watchedPipelines } from './pipelines.js';
+export {
+  configSchema,
+  kafkaTopicName,
+  pipelineFaultsSchema,
+  type Config,
+  type ConfigInput,
+  type WatchedPipeline,
+} from './schema.js';

@@ -246,6 +246,34 @@ const driftSection = z
   })
   .strict();
 
+/** Kafka's own rule for topic names: 1-249 of [a-zA-Z0-9._-], and not `.` or `..`. */
+export const kafkaTopicName = z
+  .string()
+  .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name is 1-249 characters of [a-zA-Z0-9._-]')
+  .refine((t) => t !== '.' && t !== '..', { message: 'a Kafka topic name may not be . or ..' });
+
+/** One watched pipeline: its topics by role, its consumer groups and its freshness target. */
+const watchedPipeline = z
+  .object({
+    /** Label value of `pipeline` on every series; [a-zA-Z0-9._-], at most 100 characters. */
+    name: z
+      .string()
+      .regex(/^[a-zA-Z0-9._-]{1,100}$/, 'expected 1-100 characters of [a-zA-Z0-9._-]'),
+    /** Source topics (DLQ ratios are per source topic). Default []. */
+    rawTopics: z.array(kafkaTopicName).default([]),
+    /** Feature topics (pipeline freshness reads their event times). Default []. */
+    featureTopics: z.array(kafkaTopicName).default([]),
+    /** Dead-letter topics. Default []. */
+    dlqTopics: z.array(kafkaTopicName).default([]),
+    /** Consumer groups whose lag and status are watched. Default []. */
+    groups: z.array(z.string().min(1).max(255)).default([]),
+    /** Oldest acceptable data, in seconds: staleness above it is STALE. Default 60. */
+    freshnessTargetSeconds: z.number().positive().default(60),
+  })
+  .strict();
+
+export type WatchedPipeline = z.output<typeof watchedPipeline>;
+
 export const configSchema = z
   .object({
     kafka: kafkaSection.default({}),
@@ -255,6 +283,17 @@ export const configSchema = z
     collector: collectorSection.default({}),
     drift: driftSection.default({}),
     pipeline: pipelineSection.default({}),
+    /**
+     * Watched pipelines. Unset (the default): one entry named `transactions` for the reference
+     * pipeline, from `topics` and `pipeline.consumer.groupId` (see `watchedPipelines`).
+     */
+    pipelines: z
+      .array(watchedPipeline)
+      .max(100)
+      .optional()
+      .refine((list) => !list || new Set(list.map((p) => p.name)).size === list.length, {
+        message: 'pipeline names must be unique',
+      }),
     /** Folder of the SQLite file. Default `./data`. */
     dataDir: z.string().min(1).default('./data'),
     /** pino log level. Default `info`. */

@@ -1,0 +1,9 @@
+export {
+  ReadingsBoard,
+  type BoardListener,
+  type Labels,
+  type MetricDescriptor,
+  type MetricType,
+  type Reading,
+  type ReadingsFilter,
+} from './board.js';
