@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { DriftView, SchemaViolationsView } from '../collector/index.js';
 import { handleApiError } from './http-errors.js';
 import type { ReferenceStore } from '../store/index.js';
+import type { ReadingsBoard } from '../monitor/index.js';
 import { driftRoutes } from './routes/drift.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { schemaViolationRoutes } from './routes/schema-violations.js';
@@ -24,6 +25,8 @@ export interface AppOptions {
   readonly captureReferenceValues?: CaptureValues;
   /** Live feature drift (/api/v1/drift); the routes are absent without it. */
   readonly drift?: DriftView;
+  /** The readings board every detector publishes to; rendered on /metrics. */
+  readonly board?: ReadingsBoard;
 }
 
 const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
@@ -37,6 +40,7 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
     metricsRegistry: options.metricsRegistry,
     extraMetricsRegistries: options.extraMetricsRegistries ?? [],
     readinessChecks: options.readinessChecks ?? {},
+    board: options.board,
   });
   if (options.schemaViolations) {
     await app.register(schemaViolationRoutes, { schemaViolations: options.schemaViolations });

@@ -7,3 +7,4 @@ export {
   type Reading,
   type ReadingsFilter,
 } from './board.js';
+export { renderBoard } from './prometheus-text.js';

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
+import { renderBoard, type ReadingsBoard } from '../../monitor/index.js';
 
 /** A named readiness check; false or a throw means not ready. */
 export type ReadinessCheck = () => boolean | Promise<boolean>;
@@ -9,6 +10,8 @@ export interface HealthRoutesOptions {
   /** Registries of in-process components (the embedded pipeline) served on the same /metrics. */
   readonly extraMetricsRegistries?: readonly Registry[];
   readonly readinessChecks: Readonly<Record<string, ReadinessCheck>>;
+  /** The readings board, rendered after the registries' text. */
+  readonly board?: ReadingsBoard;
 }
 
 export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, options) => {
@@ -31,7 +34,11 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
     const texts = await Promise.all(
       [options.metricsRegistry, ...(options.extraMetricsRegistries ?? [])].map((r) => r.metrics()),
     );
-    const body = texts.map((t) => (t.endsWith('\n') ? t : `${t}\n`)).join('');
+    if (options.board) texts.push(renderBoard(options.board));
+    const body = texts
+      .filter((t) => t.length > 0)
+      .map((t) => (t.endsWith('\n') ? t : `${t}\n`))
+      .join('');
     return reply.type(options.metricsRegistry.contentType).send(body);
   });
 };

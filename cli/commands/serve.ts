@@ -3,6 +3,7 @@ import { pino, type Logger } from 'pino';
 import { createMetricsRegistry, startHttpServer, startRegistryServer } from '../../api/index.js';
 import { captureReferenceValues } from '../../collector/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
+import { ReadingsBoard } from '../../monitor/index.js';
 import { engineCompatibilityChecker } from '../../schemas/index.js';
 import { openDatabase, sqliteReferenceStore, sqliteServiceStateStore } from '../../store/index.js';
 import { Lifecycle } from '../lifecycle.js';
@@ -58,6 +59,8 @@ export async function startService(
       version: pipewatchVersion,
       nodeVersion: process.version,
     });
+    // Every detector runtime publishes here; /metrics, the API and the rules read it.
+    const board = new ReadingsBoard();
     const drift = startDrift({ config, db, metricsRegistry, logger, lifecycle });
     const collectors = await startCollectors({
       config,
@@ -94,6 +97,7 @@ export async function startService(
           captureReferenceValues({ kafka, logger, decode: collectors.decode, ...request }),
         schemaViolations: collectors.schemaViolations,
         drift,
+        board,
       },
     );
     lifecycle.add({ name: 'http', stop: () => http.instance.close() });
