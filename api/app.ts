@@ -10,6 +10,7 @@ import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { schemaViolationRoutes } from './routes/schema-violations.js';
 import type { CaptureValues } from './routes/reference-capture.js';
 import { referenceRoutes } from './routes/references.js';
+import type { ReferenceLimits } from './routes/reference-body.js';
 
 /** Everything the HTTP app needs, built once in the composition root and injected. */
 export interface AppOptions {
@@ -27,6 +28,8 @@ export interface AppOptions {
   readonly drift?: DriftView;
   /** The readings board every detector publishes to; rendered on /metrics. */
   readonly board?: ReadingsBoard;
+  /** Caps of the references API: config `references`. Default: that section's defaults. */
+  readonly referenceLimits?: ReferenceLimits;
 }
 
 const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
@@ -49,6 +52,7 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
     await app.register(referenceRoutes, {
       referenceStore: options.referenceStore,
       captureValues: options.captureReferenceValues,
+      limits: options.referenceLimits,
     });
   }
   if (options.drift) await app.register(driftRoutes, { drift: options.drift });

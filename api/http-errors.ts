@@ -9,6 +9,8 @@ const statusByKind: Record<ErrorKind, number> = {
   unavailable: 503,
   unsupported: 501,
   internal: 500,
+  too_large: 413,
+  busy: 429,
 };
 
 export function httpStatusFor(kind: ErrorKind): number {
@@ -28,6 +30,8 @@ export function handleApiError(
   if (isPipewatchError(error)) {
     const status = httpStatusFor(error.kind);
     if (status >= 500) request.log.error({ err: error }, error.message);
+    const retryAfterSeconds = error.details.retryAfterSeconds;
+    if (typeof retryAfterSeconds === 'number') reply.header('retry-after', retryAfterSeconds);
     return reply.status(status).send({
       error: { code: error.code, message: error.message, details: { ...error.details } },
     } satisfies ApiErrorBody);
@@ -44,9 +48,25 @@ export function handleApiError(
     } satisfies ApiErrorBody);
   }
   const status = fastifyError.statusCode ?? 500;
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    const limitBytes = request.routeOptions.bodyLimit;
+    return reply.status(413).send({
+      error: {
+        code: 'BODY_TOO_LARGE',
+        message: `body is larger than the ${limitBytes} bytes ${request.method} ${request.routeOptions.url ?? request.url} accepts`,
+        details: { field: 'body', limitBytes },
+      },
+    } satisfies ApiErrorBody);
+  }
   if (status >= 400 && status < 500) {
+    // Fastify's own 4xx: content-type parser errors (bad JSON, media type) are the body's.
+    const where = fastifyError.code?.startsWith('FST_ERR_CTP') ? 'body' : 'request';
     return reply.status(status).send({
-      error: { code: 'BAD_REQUEST', message: fastifyError.message },
+      error: {
+        code: 'BAD_REQUEST',
+        message: `${where}: ${fastifyError.message}`,
+        details: { field: where },
+      },
     } satisfies ApiErrorBody);
   }
   request.log.error({ err: error }, 'unhandled error');

@@ -22,7 +22,12 @@ export {
   type RegistryServerOptions,
   type RunningRegistryServer,
 } from './registry/server.js';
-export { presentReference, referenceFromBody } from './routes/reference-body.js';
+export {
+  defaultReferenceLimits,
+  presentReference,
+  referenceFromBody,
+  type ReferenceLimits,
+} from './routes/reference-body.js';
 export type { CaptureValues } from './routes/reference-capture.js';
 export { referenceRoutes, type ReferenceRoutesOptions } from './routes/references.js';
 export { driftRoutes, type DriftRoutesOptions } from './routes/drift.js';

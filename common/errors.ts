@@ -4,7 +4,16 @@
  * exit codes. `retryable` says whether the same call may succeed later unchanged.
  */
 export type ErrorKind =
-  'invalid_input' | 'not_found' | 'conflict' | 'unavailable' | 'unsupported' | 'internal';
+  | 'invalid_input'
+  | 'not_found'
+  | 'conflict'
+  | 'unavailable'
+  | 'unsupported'
+  | 'internal'
+  /** The input is well-formed but larger than a documented cap allows. */
+  | 'too_large'
+  /** A bounded resource is in use: the same call may succeed later (see retryable). */
+  | 'busy';
 
 interface CatalogueEntry {
   readonly kind: ErrorKind;
@@ -174,6 +183,29 @@ export const errorCatalogue = {
     retryable: false,
     description:
       'No drift reference is registered for this topic and feature, so no drift is computed.',
+  },
+  BODY_TOO_LARGE: {
+    kind: 'too_large',
+    retryable: false,
+    description: 'An API request body is larger than the byte limit of its route.',
+  },
+  CAPTURE_BUSY: {
+    kind: 'busy',
+    retryable: true,
+    description:
+      'As many reference captures as `references.maxConcurrentCaptures` allows are running; retry later.',
+  },
+  REFERENCE_UNREADABLE: {
+    kind: 'conflict',
+    retryable: false,
+    description:
+      'A stored drift reference no longer passes validation; it is skipped until deleted or replaced.',
+  },
+  REGISTRY_SUBJECT_INVALID: {
+    kind: 'invalid_input',
+    retryable: false,
+    description:
+      'A schema registry subject is empty, too long, has control characters or is a path trick.',
   },
 } as const satisfies Record<string, CatalogueEntry>;
 

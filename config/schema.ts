@@ -246,6 +246,25 @@ const driftSection = z
   })
   .strict();
 
+/** Caps of the references API (/api/v1/references), so one request cannot exhaust the service. */
+const referencesSection = z
+  .object({
+    /** Most categories of a categorical reference (values, histogram or capture). Default 10000. */
+    maxCategories: z.number().int().min(1).max(1_000_000).default(10_000),
+    /** Most raw values in one POST /api/v1/references body. Default 1000000. */
+    maxValues: z.number().int().min(1).max(50_000_000).default(1_000_000),
+    /** Largest POST /api/v1/references body, in bytes. Default 33554432 (32 MiB). */
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024 * 1024)
+      .default(32 * 1024 * 1024),
+    /** Captures (POST /api/v1/references/capture) running at once; more answer 429. Default 1. */
+    maxConcurrentCaptures: z.number().int().min(1).max(16).default(1),
+  })
+  .strict();
+
 /** Kafka's own rule for topic names: 1-249 of [a-zA-Z0-9._-], and not `.` or `..`. */
 export const kafkaTopicName = z
   .string()
@@ -282,6 +301,7 @@ export const configSchema = z
     topics: topicsSection.default({}),
     collector: collectorSection.default({}),
     drift: driftSection.default({}),
+    references: referencesSection.default({}),
     pipeline: pipelineSection.default({}),
     /**
      * Watched pipelines. Unset (the default): one entry named `transactions` for the reference

@@ -15,10 +15,12 @@ export {
 export {
   memoryReferenceStore,
   sqliteReferenceStore,
+  type InvalidReference,
   type NewReference,
   type ReferenceSource,
   type ReferenceStore,
   type ReferenceSummary,
+  type SqliteReferenceStoreOptions,
   type StoredReference,
 } from './reference-store.js';
 export {

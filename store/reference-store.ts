@@ -37,6 +37,23 @@ export interface StoredReference extends ReferenceSummary {
   readonly reference: FeatureReference;
 }
 
+/** A stored row that no longer parses or validates: skipped by get() and list(), and named. */
+export interface InvalidReference {
+  readonly topic: string;
+  readonly feature: string;
+  readonly version: number;
+  /** Why it was rejected (the validation message, naming the field). */
+  readonly error: string;
+}
+
+export interface SqliteReferenceStoreOptions {
+  /**
+   * Told once per invalid row and store (rows never change once written). Default: a
+   * process warning naming topic, feature and version, so the row is never skipped silently.
+   */
+  readonly onInvalid?: (invalid: InvalidReference) => void;
+}
+
 /** Versioned drift references per (topic, feature). */
 export interface ReferenceStore {
   /** Stores the reference as the next version of its (topic, feature). */
@@ -47,6 +64,28 @@ export interface ReferenceStore {
   list(filter?: { readonly topic?: string }): ReferenceSummary[];
   /** Deletes one version, or all versions when `version` is undefined; returns how many. */
   delete(topic: string, feature: string, version?: number): number;
+  /**
+   * Stored rows that no longer validate (skipped by get and list), optionally of one topic.
+   * Optional so that wrappers of a store stay valid stores; absent means "none known".
+   */
+  invalid?(filter?: { readonly topic?: string }): InvalidReference[];
+}
+
+function warnInvalid(invalid: InvalidReference): void {
+  process.emitWarning(
+    `drift reference topic=${JSON.stringify(invalid.topic)} feature=${JSON.stringify(invalid.feature)} version=${invalid.version} is invalid and skipped: ${invalid.error}`,
+    { code: 'PIPEWATCH_REFERENCE_INVALID' },
+  );
+}
+
+/**
+ * The exact check of the read path, run before a write: what cannot be read back is never
+ * stored (JSON turns Infinity and NaN into null, so the stored form is what is checked).
+ */
+function serializedReference(reference: FeatureReference): string {
+  const json = JSON.stringify(referenceToJson(reference));
+  referenceFromJson(JSON.parse(json));
+  return json;
 }
 
 function binsOf(reference: FeatureReference): number {
@@ -87,7 +126,30 @@ function summaryFromRow(row: Row): ReferenceSummary {
   };
 }
 
-export function sqliteReferenceStore(db: SqliteDatabase): ReferenceStore {
+export function sqliteReferenceStore(
+  db: SqliteDatabase,
+  options: SqliteReferenceStoreOptions = {},
+): ReferenceStore {
+  const onInvalid = options.onInvalid ?? warnInvalid;
+  // Rows are immutable and versions never reused, so a verdict per (topic, feature, version)
+  // holds for good: each row is parsed once, and each invalid row is reported once.
+  const verdicts = new Map<string, { reference: FeatureReference } | InvalidReference>();
+  const verdictOf = (row: Row) => {
+    const key = JSON.stringify([row.topic, row.feature, row.version]);
+    let verdict = verdicts.get(key);
+    if (verdict === undefined) {
+      verdict = parseRow(row);
+      verdicts.set(key, verdict);
+      if (!('reference' in verdict)) onInvalid(verdict);
+    }
+    return verdict;
+  };
+  const parse = (row: Row): StoredReference | undefined => {
+    const verdict = verdictOf(row);
+    return 'reference' in verdict
+      ? { ...summaryFromRow(row), reference: verdict.reference }
+      : undefined;
+  };
   const summaryColumns =
     'topic, feature, version, kind, source, created_at_ms, n, null_count, bins, details_json';
   const nextVersion = db.prepare<[string, string], { last_version: number }>(
@@ -104,16 +166,28 @@ export function sqliteReferenceStore(db: SqliteDatabase): ReferenceStore {
     `SELECT ${summaryColumns}, reference_json FROM drift_references
      WHERE topic = ? AND feature = ? AND version = ?`,
   );
-  const selectLatest = db.prepare<[string, string], Row>(
+  const selectNewestFirst = db.prepare<[string, string], Row>(
     `SELECT ${summaryColumns}, reference_json FROM drift_references
-     WHERE topic = ? AND feature = ? ORDER BY version DESC LIMIT 1`,
+     WHERE topic = ? AND feature = ? ORDER BY version DESC`,
   );
+  /** The newest version that validates: an invalid newer row is skipped, as list() skips it. */
+  const latestValid = (topic: string, feature: string): StoredReference | undefined => {
+    for (const row of selectNewestFirst.iterate(topic, feature)) {
+      const stored = parse(row);
+      if (stored) return stored;
+    }
+    return undefined;
+  };
   const listAll = db.prepare<[], Row>(
-    `SELECT ${summaryColumns} FROM drift_references ORDER BY topic, feature, version`,
+    `SELECT ${summaryColumns}, reference_json FROM drift_references
+     ORDER BY topic, feature, version`,
   );
   const listTopic = db.prepare<[string], Row>(
-    `SELECT ${summaryColumns} FROM drift_references WHERE topic = ? ORDER BY feature, version`,
+    `SELECT ${summaryColumns}, reference_json FROM drift_references WHERE topic = ?
+     ORDER BY feature, version`,
   );
+  const rowsOf = (filter: { readonly topic?: string }) =>
+    filter.topic === undefined ? listAll.all() : listTopic.all(filter.topic);
   const deleteVersion = db.prepare<[string, string, number]>(
     'DELETE FROM drift_references WHERE topic = ? AND feature = ? AND version = ?',
   );
@@ -134,24 +208,32 @@ export function sqliteReferenceStore(db: SqliteDatabase): ReferenceStore {
       null_count: stored.nullCount,
       bins: stored.bins,
       details_json: JSON.stringify(stored.details),
-      reference_json: JSON.stringify(referenceToJson(stored.reference)),
+      reference_json: serializedReference(stored.reference),
     });
     return stored;
   });
   return {
     register: (input, nowMs) => register(input, nowMs),
     get(topic, feature, version) {
-      const row =
-        version === undefined
-          ? selectLatest.get(topic, feature)
-          : selectVersion.get(topic, feature, version);
-      if (!row) return undefined;
-      const json = JSON.parse(row.reference_json!) as FeatureReferenceJson;
-      return { ...summaryFromRow(row), reference: referenceFromJson(json) };
+      if (version === undefined) return latestValid(topic, feature);
+      const row = selectVersion.get(topic, feature, version);
+      return row ? parse(row) : undefined;
     },
     list(filter = {}) {
-      const rows = filter.topic === undefined ? listAll.all() : listTopic.all(filter.topic);
-      return rows.map(summaryFromRow);
+      const summaries: ReferenceSummary[] = [];
+      for (const row of rowsOf(filter)) {
+        const stored = parse(row);
+        if (stored) summaries.push(summaryOf(stored));
+      }
+      return summaries;
+    },
+    invalid(filter = {}) {
+      const found: InvalidReference[] = [];
+      for (const row of rowsOf(filter)) {
+        const verdict = verdictOf(row);
+        if (!('reference' in verdict)) found.push(verdict);
+      }
+      return found;
     },
     delete(topic, feature, version) {
       const result =
@@ -161,6 +243,21 @@ export function sqliteReferenceStore(db: SqliteDatabase): ReferenceStore {
       return result.changes;
     },
   };
+}
+
+/** The reference of a row, or why it is invalid (bad JSON, a failed check, a bad summary). */
+function parseRow(row: Row): { reference: FeatureReference } | InvalidReference {
+  try {
+    summaryFromRow(row);
+    const reference = referenceFromJson(JSON.parse(row.reference_json!) as FeatureReferenceJson);
+    if (reference.kind !== row.kind) {
+      throw new Error(`reference.kind is ${reference.kind} but the row says ${row.kind}`);
+    }
+    return { reference };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { topic: row.topic, feature: row.feature, version: row.version, error: message };
+  }
 }
 
 /** The stored form of a newly registered reference (details copied, never shared). */
@@ -187,6 +284,7 @@ export function memoryReferenceStore(): ReferenceStore {
   const keyOf = (topic: string, feature: string) => JSON.stringify([topic, feature]);
   return {
     register(input, nowMs) {
+      serializedReference(input.reference); // the same check as the SQLite store's write
       const key = keyOf(input.topic, input.feature);
       const version = (lastVersion.get(key) ?? 0) + 1;
       lastVersion.set(key, version);

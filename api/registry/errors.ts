@@ -25,6 +25,9 @@ const confluentCodes: Partial<Record<ErrorCode, number>> = {
   REGISTRY_SCHEMA_INVALID: 42201,
   REGISTRY_VERSION_INVALID: 42202,
   REGISTRY_LEVEL_INVALID: 42203,
+  // Confluent's RestInvalidSubjectException.
+  REGISTRY_SUBJECT_INVALID: 42208,
+  BAD_REQUEST: 400,
   STORE_FAILURE: 50001,
 };
 

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { SchemaRegistry, SchemaRequest, SubjectSchema } from '../../schemas/index.js';
+import { PipewatchError } from '../../common/index.js';
+import { subjectProblem } from '../routes/names.js';
 import { handleRegistryError } from './errors.js';
 
 export const registryContentType = 'application/vnd.schemaregistry.v1+json';
@@ -48,6 +50,29 @@ export const schemaRegistryApi: FastifyPluginAsync<RegistryApiOptions> = async (
     { parseAs: 'string' },
     app.getDefaultJsonParser('error', 'error'),
   );
+  // Names and query flags are checked once, before any handler: a subject Confluent would
+  // refuse (or a path trick) answers 42208, a flag given twice answers 400 (never "first wins").
+  app.addHook('preHandler', async (request) => {
+    const { subject } = (request.params ?? {}) as { subject?: string };
+    if (subject !== undefined) {
+      const problem = subjectProblem(subject);
+      if (problem !== undefined) {
+        throw new PipewatchError(
+          'REGISTRY_SUBJECT_INVALID',
+          `Invalid subject ${JSON.stringify(subject)}: a subject ${problem}`,
+          { subject },
+        );
+      }
+    }
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(query)) {
+      if (typeof value !== 'string') {
+        throw new PipewatchError('BAD_REQUEST', `query parameter ${key} must be given once`, {
+          field: `querystring/${key}`,
+        });
+      }
+    }
+  });
   // After serialisation, so errors and 404s carry it too (and no charset suffix, as Confluent).
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('content-type', registryContentType);

@@ -1,16 +1,15 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { PipewatchError } from '../../common/index.js';
 import type { DriftView, FeatureDriftState } from '../../collector/index.js';
-import { name } from './reference-body.js';
+import { z } from 'zod';
+import { featureName, topicName } from './names.js';
+import { parsePart } from './request.js';
 
 export interface DriftRoutesOptions {
   readonly drift: DriftView;
 }
 
-interface PathParams {
-  topic: string;
-  feature: string;
-}
+const pathParams = z.object({ topic: topicName, feature: featureName }).strict();
 
 /** Latest readings per window and the detected flag (no histograms): the overview. */
 function summary(state: FeatureDriftState) {
@@ -56,28 +55,16 @@ function detail(state: FeatureDriftState) {
 export const driftRoutes: FastifyPluginAsync<DriftRoutesOptions> = async (app, options) => {
   app.get('/api/v1/drift', async () => ({ features: options.drift.features().map(summary) }));
 
-  app.get<{ Params: PathParams }>(
-    '/api/v1/drift/:topic/:feature',
-    {
-      schema: {
-        params: {
-          type: 'object',
-          required: ['topic', 'feature'],
-          properties: { topic: name, feature: name },
-        },
-      },
-    },
-    async (request) => {
-      const { topic, feature } = request.params;
-      const state = options.drift.feature(topic, feature);
-      if (!state) {
-        throw new PipewatchError(
-          'DRIFT_FEATURE_NOT_WATCHED',
-          `no drift reference for topic ${topic}, feature ${feature}`,
-          { topic, feature },
-        );
-      }
-      return detail(state);
-    },
-  );
+  app.get('/api/v1/drift/:topic/:feature', async (request) => {
+    const { topic, feature } = parsePart(pathParams, request.params, 'params');
+    const state = options.drift.feature(topic, feature);
+    if (!state) {
+      throw new PipewatchError(
+        'DRIFT_FEATURE_NOT_WATCHED',
+        `no drift reference for topic ${topic}, feature ${feature}`,
+        { topic, feature },
+      );
+    }
+    return detail(state);
+  });
 };

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { PipewatchError, isPipewatchError } from '../../common/index.js';
 import {
   categoricalReferenceFromCounts,
@@ -9,77 +10,101 @@ import {
   type FeatureReference,
 } from '../../detectors/index.js';
 import type { ReferenceSource, StoredReference } from '../../store/index.js';
+import { featureName, topicName } from './names.js';
+import { parsePart } from './request.js';
 
-/** Largest accepted registration body: about 5 M raw values. */
-export const registerBodyLimitBytes = 64 * 1024 * 1024;
-
-const numberArray = { type: 'array', items: { type: 'number' } } as const;
-export const name = { type: 'string', minLength: 1, maxLength: 249 } as const;
-
-// Fastify's default Ajv removes properties that `additionalProperties: false` forbids instead of
-// rejecting them, so unknown fields are refused in `checkFields` with a clear reason.
-export const registerBody = {
-  type: 'object',
-  required: ['topic', 'feature'],
-  properties: {
-    topic: { ...name, pattern: '^[a-zA-Z0-9._-]+$' },
-    feature: name,
-    kind: { type: 'string', enum: ['numeric', 'categorical'] },
-    values: { type: 'array', minItems: 1, items: { type: ['number', 'string', 'null'] } },
-    histogram: {
-      type: 'object',
-      required: ['counts'],
-      properties: {
-        edges: numberArray,
-        categories: { type: 'array', items: { type: 'string' } },
-        counts: numberArray,
-        nullCount: { type: 'integer', minimum: 0 },
-      },
-    },
-    quantiles: {
-      type: 'object',
-      required: ['probabilities', 'values', 'n'],
-      properties: {
-        probabilities: numberArray,
-        values: numberArray,
-        n: { type: 'number', exclusiveMinimum: 0 },
-        nullCount: { type: 'integer', minimum: 0 },
-      },
-    },
-    bins: { type: 'integer', minimum: 2, maximum: 1000 },
-    fineBins: { type: 'integer', minimum: 10, maximum: 5000 },
-  },
-} as const;
-
-export interface RegisterBody {
-  topic: string;
-  feature: string;
-  kind?: 'numeric' | 'categorical';
-  values?: (number | string | null)[];
-  histogram?: { edges?: number[]; categories?: string[]; counts: number[]; nullCount?: number };
-  quantiles?: { probabilities: number[]; values: number[]; n: number; nullCount?: number };
-  bins?: number;
-  fineBins?: number;
+/** Caps of the references API: config `references` (see config/schema.ts for each default). */
+export interface ReferenceLimits {
+  readonly maxCategories: number;
+  readonly maxValues: number;
+  readonly maxBodyBytes: number;
+  readonly maxConcurrentCaptures: number;
 }
 
-const allowedFields: Record<string, readonly string[]> = {
-  body: Object.keys(registerBody.properties),
-  'body/histogram': Object.keys(registerBody.properties.histogram.properties),
-  'body/quantiles': Object.keys(registerBody.properties.quantiles.properties),
+/** The config defaults, for apps built without a config (tests, embedding). */
+export const defaultReferenceLimits: ReferenceLimits = Object.freeze({
+  maxCategories: 10_000,
+  maxValues: 1_000_000,
+  maxBodyBytes: 32 * 1024 * 1024,
+  maxConcurrentCaptures: 1,
+});
+
+/** Edges, counts and quantile points: the builders' own bound is 5001 (5000 fine bins). */
+const maxSummaryPoints = 5001;
+const finite = z.number({ invalid_type_error: 'must be a number' }).finite('must be finite');
+const numberList = z.array(finite).max(maxSummaryPoints, `must hold at most ${maxSummaryPoints}`);
+const count = z.number().int('must be an integer').min(0, 'must be >= 0');
+
+function registerSchema(limits: ReferenceLimits) {
+  const capped = `(the cap, references.maxCategories = ${limits.maxCategories})`;
+  return z
+    .object({
+      topic: topicName,
+      feature: featureName,
+      kind: z.enum(['numeric', 'categorical']).optional(),
+      // Element types are checked in one loop below: a zod union per value is slow at 10^6.
+      values: z
+        .array(z.unknown())
+        .min(1, 'must hold at least one value')
+        .max(
+          limits.maxValues,
+          `must hold at most ${limits.maxValues} values (the cap, references.maxValues)`,
+        )
+        .optional(),
+      histogram: z
+        .object({
+          edges: numberList.optional(),
+          categories: z
+            .array(z.string())
+            .max(limits.maxCategories, `must hold at most ${limits.maxCategories} ${capped}`)
+            .optional(),
+          counts: z.array(finite).max(Math.max(maxSummaryPoints, limits.maxCategories)),
+          nullCount: count.optional(),
+        })
+        .strict()
+        .optional(),
+      quantiles: z
+        .object({
+          probabilities: numberList,
+          values: numberList,
+          n: finite.positive('must be > 0'),
+          nullCount: count.optional(),
+        })
+        .strict()
+        .optional(),
+      bins: z.number().int('must be an integer').min(2, 'must be >= 2').max(1000).optional(),
+      fineBins: z.number().int('must be an integer').min(10, 'must be >= 10').max(5000).optional(),
+    })
+    .strict();
+}
+
+export type RegisterBody = z.output<ReturnType<typeof registerSchema>> & {
+  values?: (number | string | null)[];
 };
+
+/** The register body, strictly typed: no coercion, unknown fields refused, caps applied. */
+export function parseRegisterBody(body: unknown, limits: ReferenceLimits): RegisterBody {
+  const parsed = parsePart(registerSchema(limits), body, 'body');
+  const values = parsed.values;
+  if (values) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      const ok =
+        v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+      if (!ok) {
+        throw new PipewatchError(
+          'BAD_REQUEST',
+          `body/values/${i} must be a finite number, a string or null, got ${typeof v === 'object' ? (Array.isArray(v) ? 'an array' : 'an object') : typeof v}`,
+          { field: `body/values/${i}` },
+        );
+      }
+    }
+  }
+  return parsed as RegisterBody;
+}
 
 function badBody(path: string, message: string): PipewatchError {
   return new PipewatchError('REFERENCE_INVALID', `${path} ${message}`, { field: path });
-}
-
-function checkFields(where: string, value: object | undefined): void {
-  if (value === undefined) return;
-  const allowed = allowedFields[where]!;
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
-      throw badBody(`${where}/${key}`, `is not a known field (known: ${allowed.join(', ')})`);
-    }
-  }
 }
 
 function inferKind(body: RegisterBody): 'numeric' | 'categorical' {
@@ -97,15 +122,15 @@ function checkValueTypes(values: (number | string | null)[], kind: string): void
   }
 }
 
-/** Turns a request body into a frozen reference; every rejection names the field at fault. */
-export function referenceFromBody(body: RegisterBody): {
+/** Turns a parsed body into a frozen reference; every rejection names the field at fault. */
+export function referenceFromBody(
+  body: RegisterBody,
+  limits: Pick<ReferenceLimits, 'maxCategories'> = defaultReferenceLimits,
+): {
   reference: FeatureReference;
   source: ReferenceSource;
   details: Record<string, unknown>;
 } {
-  checkFields('body', body);
-  checkFields('body/histogram', body.histogram);
-  checkFields('body/quantiles', body.quantiles);
   const given = (['values', 'histogram', 'quantiles'] as const).filter(
     (k) => body[k] !== undefined,
   );
@@ -127,7 +152,7 @@ export function referenceFromBody(body: RegisterBody): {
     throw badBody('body/fineBins', 'applies to numeric raw values only');
   }
   try {
-    const reference = build(body, kind, source);
+    const reference = build(body, kind, source, limits.maxCategories);
     const details: Record<string, unknown> = {};
     if (body.bins !== undefined) details.bins = body.bins;
     if (body.fineBins !== undefined) details.fineBins = body.fineBins;
@@ -136,8 +161,14 @@ export function referenceFromBody(body: RegisterBody): {
     const field = isPipewatchError(error) ? error.details.field : undefined;
     if (isPipewatchError(error) && typeof field === 'string' && !field.startsWith('body')) {
       // Builder fields read "histogram.counts[3]"; answer in the API's "body/histogram/counts/3".
-      const path = `body/${field.replace(/\[(\d+)\]/g, '/$1').replace(/\./g, '/')}`;
-      throw badBody(path, error.message.slice(field.length).trim());
+      // A field of the built reference ("reference.edges[0]") is the fault of the whole source.
+      const inBody = field.startsWith('reference')
+        ? `body/${source}`
+        : `body/${field.replace(/\[(\d+)\]/g, '/$1').replace(/\./g, '/')}`;
+      const message = field.startsWith('reference')
+        ? `give an invalid reference: ${error.message}`
+        : error.message.slice(field.length).trim();
+      throw badBody(inBody, message);
     }
     throw error;
   }
@@ -147,6 +178,7 @@ function build(
   body: RegisterBody,
   kind: 'numeric' | 'categorical',
   source: ReferenceSource,
+  maxCategories: number,
 ): FeatureReference {
   const bins = { bins: body.bins, fineBins: body.fineBins };
   if (source === 'values') {
@@ -154,13 +186,16 @@ function build(
     checkValueTypes(values, kind);
     return kind === 'numeric'
       ? numericReferenceFromValues(values as (number | null)[], bins)
-      : categoricalReferenceFromValues(values as (string | null)[]);
+      : categoricalReferenceFromValues(values as (string | null)[], { maxCategories });
   }
   if (source === 'quantiles') return numericReferenceFromQuantiles(body.quantiles!, bins);
   const histogram = body.histogram!;
   if (kind === 'categorical') {
     if (histogram.edges) throw badBody('body/histogram/edges', 'does not apply to categories');
-    return categoricalReferenceFromCounts({ ...histogram, categories: histogram.categories! });
+    return categoricalReferenceFromCounts(
+      { ...histogram, categories: histogram.categories! },
+      { maxCategories },
+    );
   }
   if (!histogram.edges) throw badBody('body/histogram/edges', 'is required for a numeric feature');
   return numericReferenceFromHistogram({ ...histogram, edges: histogram.edges });

@@ -1,8 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
 import type { CaptureResult } from '../../collector/index.js';
 import { PipewatchError } from '../../common/index.js';
 import type { ReferenceStore } from '../../store/index.js';
-import { presentReference, referenceFromBody } from './reference-body.js';
+import { featureName, topicName } from './names.js';
+import { presentReference, referenceFromBody, type ReferenceLimits } from './reference-body.js';
+import { parsePart } from './request.js';
 
 /** Reads one feature's values from a topic over [fromMs, toMs) (collector/captureReferenceValues). */
 export type CaptureValues = (request: {
@@ -16,71 +19,88 @@ export interface CaptureRouteOptions {
   readonly referenceStore: ReferenceStore;
   readonly captureValues: CaptureValues;
   readonly nowMs: () => number;
+  readonly limits: ReferenceLimits;
 }
 
-const time = { type: ['integer', 'string'] } as const;
-const captureBody = {
-  type: 'object',
-  required: ['topic', 'feature', 'from', 'to'],
-  properties: {
-    topic: { type: 'string', minLength: 1, maxLength: 249, pattern: '^[a-zA-Z0-9._-]+$' },
-    feature: { type: 'string', minLength: 1, maxLength: 249 },
+/** The range of a JavaScript Date (and so of `new Date(ms).toISOString()`), in epoch ms. */
+const maxEpochMs = 8.64e15;
+/** ISO-8601 date or date-time (what Date.parse reads the same on every platform). */
+const isoTime = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+const timeMessage = `must be epoch ms (an integer in [0, ${maxEpochMs}]) or an ISO-8601 time`;
+const time = z.union([z.number(), z.string()], { errorMap: () => ({ message: timeMessage }) });
+
+const captureBody = z
+  .object({
+    topic: topicName,
+    feature: featureName,
     from: time,
     to: time,
-    kind: { type: 'string', enum: ['numeric', 'categorical'] },
-    bins: { type: 'integer', minimum: 2, maximum: 1000 },
-    fineBins: { type: 'integer', minimum: 10, maximum: 5000 },
-  },
-} as const;
-const known = Object.keys(captureBody.properties);
+    kind: z.enum(['numeric', 'categorical']).optional(),
+    bins: z.number().int('must be an integer').min(2, 'must be >= 2').max(1000).optional(),
+    fineBins: z.number().int('must be an integer').min(10, 'must be >= 10').max(5000).optional(),
+  })
+  .strict();
 
-interface CaptureBody {
-  topic: string;
-  feature: string;
-  from: number | string;
-  to: number | string;
-  kind?: 'numeric' | 'categorical';
-  bins?: number;
-  fineBins?: number;
-}
-
-/** Epoch ms, or an ISO-8601 time. */
+/** Epoch ms within the Date range (Kafka timestamps are >= 0), from a number or ISO string. */
 function epochMs(value: number | string, field: string): number {
-  const ms = typeof value === 'number' ? value : Date.parse(value);
-  if (!Number.isFinite(ms)) {
-    throw new PipewatchError('BAD_REQUEST', `body/${field} must be epoch ms or an ISO-8601 time`, {
+  const ms = typeof value === 'number' ? value : isoTime.test(value) ? Date.parse(value) : NaN;
+  if (!Number.isInteger(ms) || ms < 0 || ms > maxEpochMs) {
+    throw new PipewatchError('BAD_REQUEST', `body/${field} ${timeMessage}`, {
       field: `body/${field}`,
     });
   }
   return ms;
 }
 
-/** POST /api/v1/references/capture: register a reference from what a topic carried. */
+/** A capture body is a few hundred bytes; 16 KiB leaves room for long names. */
+const captureBodyLimitBytes = 16 * 1024;
+/** What a client is told to wait before trying a refused capture again. */
+const busyRetryAfterSeconds = 5;
+
+/**
+ * POST /api/v1/references/capture: register a reference from what a topic carried. A capture
+ * reads the topic (on clusters without offsets-by-timestamp, from the log start), so at most
+ * `references.maxConcurrentCaptures` run at once; another answers 429 CAPTURE_BUSY.
+ */
 export const referenceCaptureRoute: FastifyPluginAsync<CaptureRouteOptions> = async (
   app,
   options,
 ) => {
-  app.post<{ Body: CaptureBody }>(
+  const { maxConcurrentCaptures } = options.limits;
+  let running = 0;
+  app.post(
     '/api/v1/references/capture',
-    { schema: { body: captureBody } },
+    { bodyLimit: captureBodyLimitBytes },
     async (request, reply) => {
-      const body = request.body;
-      const unknown = Object.keys(body).find((k) => !known.includes(k));
-      if (unknown !== undefined) {
-        throw new PipewatchError(
-          'REFERENCE_INVALID',
-          `body/${unknown} is not a known field (known: ${known.join(', ')})`,
-          { field: `body/${unknown}` },
-        );
-      }
+      const body = parsePart(captureBody, request.body, 'body');
       const fromMs = epochMs(body.from, 'from');
       const toMs = epochMs(body.to, 'to');
-      const captured = await options.captureValues({
-        topic: body.topic,
-        feature: body.feature,
-        fromMs,
-        toMs,
-      });
+      if (!(fromMs < toMs)) {
+        throw new PipewatchError('BAD_REQUEST', `body/to must be later than body/from`, {
+          field: 'body/to',
+          fromMs,
+          toMs,
+        });
+      }
+      if (running >= maxConcurrentCaptures) {
+        throw new PipewatchError(
+          'CAPTURE_BUSY',
+          `${running} reference capture(s) already running, the most references.maxConcurrentCaptures allows (${maxConcurrentCaptures}); retry when it finishes`,
+          { running, maxConcurrentCaptures, retryAfterSeconds: busyRetryAfterSeconds },
+        );
+      }
+      running++;
+      let captured: CaptureResult;
+      try {
+        captured = await options.captureValues({
+          topic: body.topic,
+          feature: body.feature,
+          fromMs,
+          toMs,
+        });
+      } finally {
+        running--;
+      }
       const firstValue = captured.values.find((v) => v !== null);
       const kind = body.kind ?? (typeof firstValue === 'string' ? 'categorical' : 'numeric');
       const wanted = kind === 'numeric' ? 'number' : 'string';
@@ -99,14 +119,17 @@ export const referenceCaptureRoute: FastifyPluginAsync<CaptureRouteOptions> = as
           details,
         );
       }
-      const built = referenceFromBody({
-        topic: body.topic,
-        feature: body.feature,
-        kind,
-        values,
-        bins: body.bins,
-        fineBins: kind === 'numeric' ? body.fineBins : undefined,
-      });
+      const built = referenceFromBody(
+        {
+          topic: body.topic,
+          feature: body.feature,
+          kind,
+          values,
+          bins: body.bins,
+          fineBins: kind === 'numeric' ? body.fineBins : undefined,
+        },
+        options.limits,
+      );
       const stored = options.referenceStore.register(
         {
           topic: body.topic,

@@ -1,15 +1,17 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
 import { referenceCaptureRoute, type CaptureValues } from './reference-capture.js';
 import { PipewatchError } from '../../common/index.js';
 import type { ReferenceStore } from '../../store/index.js';
+import { featureName, topicName } from './names.js';
 import {
-  name,
+  defaultReferenceLimits,
+  parseRegisterBody,
   presentReference,
   referenceFromBody,
-  registerBody,
-  registerBodyLimitBytes,
-  type RegisterBody,
+  type ReferenceLimits,
 } from './reference-body.js';
+import { parsePart, queryScalar, versionNumber } from './request.js';
 
 export interface ReferenceRoutesOptions {
   readonly referenceStore: ReferenceStore;
@@ -17,78 +19,83 @@ export interface ReferenceRoutesOptions {
   readonly captureValues?: CaptureValues;
   /** Clock for `createdAtMs`; default Date.now. */
   readonly nowMs?: () => number;
+  /** Caps (config `references`); default `defaultReferenceLimits`, the config defaults. */
+  readonly limits?: ReferenceLimits;
 }
 
-const pathParams = {
-  type: 'object',
-  required: ['topic', 'feature'],
-  properties: { topic: name, feature: name },
-} as const;
-const versionQuery = {
-  type: 'object',
-  properties: { version: { type: 'integer', minimum: 1 } },
-} as const;
+const pathParams = z.object({ topic: topicName, feature: featureName }).strict();
+const versionQuery = z.object({ version: queryScalar(versionNumber).optional() }).strict();
+const topicQuery = z.object({ topic: queryScalar(topicName).optional() }).strict();
 
-interface PathParams {
-  topic: string;
-  feature: string;
-}
-
-/** /api/v1/references: register, list, fetch and delete versioned drift references. */
+/**
+ * /api/v1/references: register, list, fetch and delete versioned drift references. Bodies
+ * are parsed by strict zod schemas in the handlers (no fastify schema, so no ajv coercion).
+ * Body limits: POST /api/v1/references takes `references.maxBodyBytes` (default 32 MiB);
+ * every other route keeps fastify's 1 MiB default or less.
+ */
 export const referenceRoutes: FastifyPluginAsync<ReferenceRoutesOptions> = async (app, options) => {
   const store = options.referenceStore;
   const nowMs = options.nowMs ?? Date.now;
+  const limits = options.limits ?? defaultReferenceLimits;
   if (options.captureValues) {
     await app.register(referenceCaptureRoute, {
       referenceStore: store,
       captureValues: options.captureValues,
       nowMs,
+      limits,
     });
   }
 
-  app.post<{ Body: RegisterBody }>(
-    '/api/v1/references',
-    { bodyLimit: registerBodyLimitBytes, schema: { body: registerBody } },
-    async (request, reply) => {
-      const { reference, source, details } = referenceFromBody(request.body);
-      const stored = store.register(
-        { topic: request.body.topic, feature: request.body.feature, source, reference, details },
-        nowMs(),
-      );
-      return reply.status(201).send(presentReference(stored));
-    },
-  );
+  app.post('/api/v1/references', { bodyLimit: limits.maxBodyBytes }, async (request, reply) => {
+    const body = parseRegisterBody(request.body, limits);
+    const { reference, source, details } = referenceFromBody(body, limits);
+    const stored = store.register(
+      { topic: body.topic, feature: body.feature, source, reference, details },
+      nowMs(),
+    );
+    return reply.status(201).send(presentReference(stored));
+  });
 
-  app.get<{ Querystring: { topic?: string } }>(
-    '/api/v1/references',
-    { schema: { querystring: { type: 'object', properties: { topic: name } } } },
-    async (request) => ({ references: store.list({ topic: request.query.topic }) }),
-  );
+  app.get('/api/v1/references', async (request) => {
+    const { topic } = parsePart(topicQuery, request.query, 'querystring');
+    // Rows that no longer validate are not references; they are named so they can be fixed.
+    return { references: store.list({ topic }), invalid: store.invalid?.({ topic }) ?? [] };
+  });
 
-  app.get<{ Params: PathParams; Querystring: { version?: number } }>(
-    '/api/v1/references/:topic/:feature',
-    { schema: { params: pathParams, querystring: versionQuery } },
-    async (request) => {
-      const { topic, feature } = request.params;
-      const { version } = request.query;
-      const stored = store.get(topic, feature, version);
-      if (!stored) throw notFound(topic, feature, version);
-      return presentReference(stored);
-    },
-  );
+  app.get('/api/v1/references/:topic/:feature', async (request) => {
+    const { topic, feature } = parsePart(pathParams, request.params, 'params');
+    const { version } = parsePart(versionQuery, request.query, 'querystring');
+    const stored = store.get(topic, feature, version);
+    if (stored) return presentReference(stored);
+    throw unreadable(store, topic, feature, version) ?? notFound(topic, feature, version);
+  });
 
-  app.delete<{ Params: PathParams; Querystring: { version?: number } }>(
-    '/api/v1/references/:topic/:feature',
-    { schema: { params: pathParams, querystring: versionQuery } },
-    async (request) => {
-      const { topic, feature } = request.params;
-      const { version } = request.query;
-      const deleted = store.delete(topic, feature, version);
-      if (deleted === 0) throw notFound(topic, feature, version);
-      return { deleted };
-    },
-  );
+  app.delete('/api/v1/references/:topic/:feature', async (request) => {
+    const { topic, feature } = parsePart(pathParams, request.params, 'params');
+    const { version } = parsePart(versionQuery, request.query, 'querystring');
+    const deleted = store.delete(topic, feature, version);
+    if (deleted === 0) throw notFound(topic, feature, version);
+    return { deleted };
+  });
 };
+
+function unreadable(
+  store: ReferenceStore,
+  topic: string,
+  feature: string,
+  version: number | undefined,
+): PipewatchError | undefined {
+  const bad = (store.invalid?.({ topic }) ?? []).filter(
+    (r) => r.feature === feature && (version === undefined || r.version === version),
+  );
+  if (bad.length === 0) return undefined;
+  const versions = bad.map((r) => r.version).join(', ');
+  return new PipewatchError(
+    'REFERENCE_UNREADABLE',
+    `the stored reference for topic ${topic}, feature ${feature} (version ${versions}) no longer validates: ${bad[0]!.error}; delete it or register a new version`,
+    { topic, feature, versions: bad.map((r) => r.version) },
+  );
+}
 
 function notFound(topic: string, feature: string, version: number | undefined) {
   const which = version === undefined ? 'any version' : `version ${version}`;

@@ -1,6 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { SchemaViolationsView } from '../../collector/index.js';
-import { PipewatchError } from '../../common/index.js';
+import { z } from 'zod';
+import { topicName } from './names.js';
+import { parsePart, queryScalar } from './request.js';
+
+const topicQuery = z.object({ topic: queryScalar(topicName).optional() }).strict();
 
 export interface SchemaViolationRoutesOptions {
   readonly schemaViolations: SchemaViolationsView;
@@ -14,16 +18,8 @@ export const schemaViolationRoutes: FastifyPluginAsync<SchemaViolationRoutesOpti
   app,
   options,
 ) => {
-  app.get<{ Querystring: Record<string, unknown> }>(
-    '/api/v1/schema-violations',
-    async (request) => {
-      const topic = request.query.topic;
-      if (topic !== undefined && (typeof topic !== 'string' || topic === '')) {
-        throw new PipewatchError('BAD_REQUEST', 'query parameter "topic" must be one topic name', {
-          parameter: 'topic',
-        });
-      }
-      return options.schemaViolations.snapshot(topic === undefined ? {} : { topic });
-    },
-  );
+  app.get('/api/v1/schema-violations', async (request) => {
+    const { topic } = parsePart(topicQuery, request.query, 'querystring');
+    return options.schemaViolations.snapshot(topic === undefined ? {} : { topic });
+  });
 };

@@ -50,69 +50,156 @@ export function referenceToJson(reference: FeatureReference): FeatureReferenceJs
   };
 }
 
-function bad(message: string): PipewatchError {
-  return new PipewatchError('REFERENCE_INVALID', `stored reference: ${message}`);
+function bad(field: string, message: string): PipewatchError {
+  return new PipewatchError('REFERENCE_INVALID', `reference.${field} ${message}`, {
+    field: `reference.${field}`,
+  });
 }
 
-function numbers(value: unknown, field: string, length?: number): Float64Array {
-  if (!Array.isArray(value) || !value.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-    throw bad(`${field} must be an array of finite numbers`);
-  }
+function finiteNumbers(value: unknown, field: string, length?: number): number[] {
+  if (!Array.isArray(value)) throw bad(field, 'must be an array of finite numbers');
+  value.forEach((x, i) => {
+    if (typeof x !== 'number' || !Number.isFinite(x)) {
+      throw bad(`${field}[${i}]`, `must be a finite number, got ${JSON.stringify(x) ?? String(x)}`);
+    }
+  });
   if (length !== undefined && value.length !== length) {
-    throw bad(`${field} must hold ${length} numbers, got ${value.length}`);
+    throw bad(field, `must hold ${length} numbers, got ${value.length}`);
   }
-  return Float64Array.from(value as number[]);
+  return value as number[];
 }
 
-function ascending(edges: Float64Array, field: string): void {
+function ascending(edges: ArrayLike<number>, field: string): void {
   for (let i = 1; i < edges.length; i++) {
     if (!((edges[i] as number) > (edges[i - 1] as number))) {
-      throw bad(`${field} must be strictly increasing`);
+      throw bad(`${field}[${i}]`, 'must be greater than the edge before it');
     }
   }
 }
 
-/** Parses and checks the JSON form (coarse edges must be a subset of the fine edges). */
-export function referenceFromJson(json: unknown): FeatureReference {
-  const r = json as Record<string, unknown> | null;
-  if (r === null || typeof r !== 'object') throw bad('must be an object');
-  const n = Number(r.n);
-  const nullCount = Number(r.nullCount);
-  if (!(n > 0) || !(nullCount >= 0)) throw bad('n must be > 0 and nullCount >= 0');
-  if (r.kind === 'categorical') {
-    const categories = r.categories;
-    if (!Array.isArray(categories) || !categories.every((c) => typeof c === 'string')) {
-      throw bad('categories must be an array of strings');
-    }
-    const reference: CategoricalReference = {
-      kind: 'categorical',
-      categories: Object.freeze(categories.map((c) => String(c))),
-      counts: numbers(r.counts, 'counts', categories.length),
-      n,
-      nullCount,
-    };
-    return Object.freeze(reference);
+/** Non-negative finite counts whose sum is finite and matches n (summaries give fractions). */
+function checkCounts(counts: ArrayLike<number>, field: string, n: number): void {
+  let sum = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i] as number;
+    if (!Number.isFinite(c) || c < 0) throw bad(`${field}[${i}]`, `must be >= 0, got ${c}`);
+    sum += c;
   }
-  if (r.kind !== 'numeric') throw bad(`kind must be numeric or categorical`);
-  const edges = numbers(r.edges, 'edges');
-  const fineEdges = numbers(r.fineEdges, 'fineEdges');
+  if (!Number.isFinite(sum)) throw bad(field, 'must have a finite sum');
+  if (!(Math.abs(sum - n) <= 1e-6 * n)) throw bad(field, `must sum to n = ${n}, got ${sum}`);
+}
+
+function checkScalar(value: unknown, field: string, rule: 'positive' | 'count'): number {
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (rule === 'positive' ? value > 0 : Number.isInteger(value) && value >= 0);
+  if (!ok) {
+    const wanted = rule === 'positive' ? 'a finite number > 0' : 'an integer >= 0';
+    throw bad(field, `must be ${wanted}, got ${JSON.stringify(value) ?? String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Every invariant a frozen reference must hold, checked once for both directions: the
+ * builders run it before they hand a reference out (so nothing invalid is ever stored) and
+ * `referenceFromJson` runs it on what it reads back. Rejects non-finite numbers (JSON would
+ * store them as null), a value range whose width overflows, counts that do not sum to n,
+ * unordered edges and repeated categories; errors name the field.
+ */
+export function validateReference(reference: FeatureReference): FeatureReference {
+  const n = checkScalar(reference.n, 'n', 'positive');
+  checkScalar(reference.nullCount, 'nullCount', 'count');
+  if (reference.kind === 'categorical') {
+    const { categories, counts } = reference;
+    if (categories.length === 0) throw bad('categories', 'must hold at least one category');
+    const seen = new Set<string>();
+    categories.forEach((c, i) => {
+      if (typeof c !== 'string') throw bad(`categories[${i}]`, 'must be a string');
+      if (seen.has(c)) throw bad(`categories[${i}]`, `repeats ${JSON.stringify(c)}`);
+      seen.add(c);
+    });
+    if (counts.length !== categories.length) {
+      throw bad('counts', `must hold ${categories.length} counts, got ${counts.length}`);
+    }
+    checkCounts(counts, 'counts', n);
+    return reference;
+  }
+  const { edges, fineEdges, counts, fineCounts, min, max } = reference;
+  finiteNumbers(Array.from(edges), 'edges');
+  finiteNumbers(Array.from(fineEdges), 'fineEdges');
   ascending(edges, 'edges');
   ascending(fineEdges, 'fineEdges');
   const fine = new Set(fineEdges);
-  if (!edges.every((e) => fine.has(e))) throw bad('every coarse edge must be a fine edge');
+  edges.forEach((e, i) => {
+    if (!fine.has(e)) throw bad(`edges[${i}]`, 'is a coarse edge that is not a fine edge');
+  });
+  if (counts.length !== edges.length + 1) {
+    throw bad('counts', `must hold ${edges.length + 1} counts, got ${counts.length}`);
+  }
+  if (fineCounts.length !== fineEdges.length + 1) {
+    throw bad('fineCounts', `must hold ${fineEdges.length + 1} counts, got ${fineCounts.length}`);
+  }
+  checkCounts(counts, 'counts', n);
+  checkCounts(fineCounts, 'fineCounts', n);
+  if (!Number.isFinite(min) || !Number.isFinite(max) || !(min <= max)) {
+    throw bad('min', `must be finite and <= max (min ${min}, max ${max})`);
+  }
+  // Binning and distances subtract values: a range wider than the largest double overflows.
+  if (!Number.isFinite(max - min)) {
+    throw bad('max', `minus min must be finite (min ${min}, max ${max}): the range overflows`);
+  }
+  return reference;
+}
+
+/** Parses the JSON form and checks it with `validateReference` (no coercion of any field). */
+export function referenceFromJson(json: unknown): FeatureReference {
+  const r = json as Record<string, unknown> | null;
+  if (r === null || typeof r !== 'object' || Array.isArray(r)) {
+    throw new PipewatchError('REFERENCE_INVALID', 'reference must be an object', {
+      field: 'reference',
+    });
+  }
+  const n = checkScalar(r.n, 'n', 'positive');
+  const nullCount = checkScalar(r.nullCount, 'nullCount', 'count');
+  if (r.kind === 'categorical') {
+    const categories = r.categories;
+    if (!Array.isArray(categories)) throw bad('categories', 'must be an array of strings');
+    categories.forEach((c, i) => {
+      if (typeof c !== 'string') throw bad(`categories[${i}]`, 'must be a string');
+    });
+    const reference: CategoricalReference = {
+      kind: 'categorical',
+      categories: Object.freeze([...(categories as string[])]),
+      counts: Float64Array.from(finiteNumbers(r.counts, 'counts', categories.length)),
+      n,
+      nullCount,
+    };
+    return Object.freeze(validateReference(reference));
+  }
+  if (r.kind !== 'numeric') throw bad('kind', 'must be numeric or categorical');
+  const edges = Float64Array.from(finiteNumbers(r.edges, 'edges'));
+  const fineEdges = Float64Array.from(finiteNumbers(r.fineEdges, 'fineEdges'));
   const reference: NumericReference = {
     kind: 'numeric',
     edges,
-    counts: numbers(r.counts, 'counts', edges.length + 1),
+    counts: Float64Array.from(finiteNumbers(r.counts, 'counts', edges.length + 1)),
     fineEdges,
-    fineCounts: numbers(r.fineCounts, 'fineCounts', fineEdges.length + 1),
-    min: Number(r.min),
-    max: Number(r.max),
+    fineCounts: Float64Array.from(finiteNumbers(r.fineCounts, 'fineCounts', fineEdges.length + 1)),
+    min: checkFinite(r.min, 'min'),
+    max: checkFinite(r.max, 'max'),
     n,
     nullCount,
   };
-  if (!(reference.min <= reference.max)) throw bad('min must be <= max');
-  return Object.freeze(reference);
+  return Object.freeze(validateReference(reference));
+}
+
+function checkFinite(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw bad(field, `must be a finite number, got ${JSON.stringify(value) ?? String(value)}`);
+  }
+  return value;
 }
 
 /** FNV-1a (32 bit) over the bin definition: equal fingerprints mean the same bins. */

@@ -5,6 +5,7 @@
  */
 import { PipewatchError } from '../../common/index.js';
 import { binCounts, referenceEdges } from '../drift/binning.js';
+import { validateReference } from './reference-json.js';
 
 export interface NumericReference {
   readonly kind: 'numeric';
@@ -48,6 +49,23 @@ const maxFineBins = 5000;
 
 function invalid(field: string, message: string): PipewatchError {
   return new PipewatchError('REFERENCE_INVALID', `${field} ${message}`, { field });
+}
+
+/** Bin edges interpolate and distances subtract: the value range must be a finite number. */
+function checkRange(field: string, min: number, max: number): void {
+  if (!Number.isFinite(max - min)) {
+    throw invalid(
+      field,
+      `span [${min}, ${max}], wider than the largest double: max - min must be finite`,
+    );
+  }
+}
+
+/** Counts are added up to n: the sum must stay finite. */
+function checkSum(field: string, counts: readonly number[]): number {
+  const n = counts.reduce((a, b) => a + b, 0);
+  if (!Number.isFinite(n)) throw invalid(field, `must have a finite sum, got ${n}`);
+  return n;
 }
 
 function checkBinCount(field: string, value: number, min: number, max: number): number {
@@ -95,7 +113,7 @@ export function numericReferenceFromValues(
   const min = sorted[0] as number;
   const max = sorted[sorted.length - 1] as number;
   const fineEdges = unionEdges(edges, referenceEdges(sorted, fineBins), [min, max]);
-  return Object.freeze({
+  return frozen({
     kind: 'numeric',
     edges,
     counts: binCounts(edges, sorted),
@@ -153,7 +171,8 @@ export function numericReferenceFromHistogram(summary: HistogramSummary): Numeri
   counts.forEach((c, i) => {
     if (c < 0) throw invalid(`histogram.counts[${i}]`, `must be >= 0, got ${c}`);
   });
-  const n = counts.reduce((a, b) => a + b, 0);
+  checkRange('histogram.edges', edges[0] as number, edges[edges.length - 1] as number);
+  const n = checkSum('histogram.counts', counts);
   if (!(n > 0)) throw invalid('histogram.counts', 'must hold at least one positive count');
   const nullCount = checkNullCount('histogram.nullCount', summary.nullCount);
   // Bins (-inf, e1), [e1, e2), ..., [e_{k-1}, +inf) hold exactly counts[0..k-1]: no data < e0.
@@ -161,7 +180,7 @@ export function numericReferenceFromHistogram(summary: HistogramSummary): Numeri
   const fineEdges = Float64Array.from(edges.slice(0, -1));
   const fineCounts = new Float64Array(fineEdges.length + 1);
   fineCounts.set(counts, 1);
-  return Object.freeze({
+  return frozen({
     kind: 'numeric',
     edges: interior,
     counts: Float64Array.from(counts),
@@ -226,6 +245,7 @@ export function numericReferenceFromQuantiles(
   if (!(typeof n === 'number' && n > 0 && Number.isFinite(n))) {
     throw invalid('quantiles.n', `must be a positive number, got ${String(n)}`);
   }
+  checkRange('quantiles.values', vs[0] as number, vs[vs.length - 1] as number);
   const nullCount = checkNullCount('quantiles.nullCount', summary.nullCount);
   const quantile = (p: number) => interpolate(ps, vs, p);
   const coarse: number[] = [];
@@ -236,7 +256,7 @@ export function numericReferenceFromQuantiles(
   const edges = Float64Array.from(coarse);
   const fineEdges = unionEdges(edges, vs);
   const massBelow = (x: number) => cdfBelow(ps, vs, x);
-  return Object.freeze({
+  return frozen({
     kind: 'numeric',
     edges,
     counts: binMasses(edges, massBelow, n),
@@ -277,18 +297,33 @@ function binMasses(edges: Float64Array, massBelow: (x: number) => number, n: num
   const counts = new Float64Array(edges.length + 1);
   let previous = 0;
   for (let i = 0; i < edges.length; i++) {
-    const below = massBelow(edges[i] as number);
+    // The CDF is non-decreasing; max() keeps float rounding from giving a mass of -1e-17.
+    const below = Math.max(previous, massBelow(edges[i] as number));
     counts[i] = (below - previous) * n;
     previous = below;
   }
-  counts[edges.length] = (1 - previous) * n;
+  counts[edges.length] = Math.max(0, 1 - previous) * n;
   return counts;
+}
+
+export interface CategoricalOptions {
+  /** Most distinct categories accepted (the API's `references.maxCategories`). Default none. */
+  readonly maxCategories?: number;
+}
+
+function tooManyCategories(field: string, maxCategories: number): PipewatchError {
+  return invalid(
+    field,
+    `hold more than ${maxCategories} distinct categories (the cap, references.maxCategories)`,
+  );
 }
 
 /** Categorical reference from raw values; null is a missing value. */
 export function categoricalReferenceFromValues(
   values: ArrayLike<string | null>,
+  options: CategoricalOptions = {},
 ): CategoricalReference {
+  const maxCategories = options.maxCategories ?? Infinity;
   const index = new Map<string, number>();
   const counts: number[] = [];
   let nullCount = 0;
@@ -301,6 +336,7 @@ export function categoricalReferenceFromValues(
     if (typeof v !== 'string') throw invalid(`values[${i}]`, 'must be a string or null');
     const k = index.get(v);
     if (k === undefined) {
+      if (counts.length >= maxCategories) throw tooManyCategories('values', maxCategories);
       index.set(v, counts.length);
       counts.push(1);
     } else counts[k]! += 1;
@@ -316,10 +352,17 @@ export interface CategoryCounts {
 }
 
 /** Categorical reference from category counts (a categorical histogram). */
-export function categoricalReferenceFromCounts(summary: CategoryCounts): CategoricalReference {
+export function categoricalReferenceFromCounts(
+  summary: CategoryCounts,
+  options: CategoricalOptions = {},
+): CategoricalReference {
   const { categories, counts } = summary;
   if (!Array.isArray(categories) || categories.length === 0) {
     throw invalid('histogram.categories', 'must be a non-empty array of strings');
+  }
+  const maxCategories = options.maxCategories ?? Infinity;
+  if (categories.length > maxCategories) {
+    throw tooManyCategories('histogram.categories', maxCategories);
   }
   checkFiniteArray('histogram.counts', counts, 1);
   if (counts.length !== categories.length) {
@@ -337,6 +380,7 @@ export function categoricalReferenceFromCounts(summary: CategoryCounts): Categor
   if (!counts.some((c) => c > 0)) {
     throw invalid('histogram.counts', 'must hold at least one positive count');
   }
+  checkSum('histogram.counts', counts);
   return freezeCategorical(
     Array.from<string>(categories),
     counts,
@@ -349,13 +393,19 @@ function freezeCategorical(
   counts: readonly number[],
   nullCount: number,
 ): CategoricalReference {
-  return Object.freeze({
+  return frozen({
     kind: 'categorical',
     categories: Object.freeze(categories),
     counts: Float64Array.from(counts),
     n: counts.reduce((a, b) => a + b, 0),
     nullCount,
   });
+}
+
+/** Checks every invariant (`validateReference`, shared with the read path) and freezes. */
+function frozen<R extends FeatureReference>(reference: R): R {
+  validateReference(reference);
+  return Object.freeze(reference);
 }
 
 /** Index of the coarse bin of each fine bin (fine edges are a superset of coarse edges). */

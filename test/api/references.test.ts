@@ -167,12 +167,7 @@ describe('/api/v1/references', () => {
   });
 
   for (const [name, payload, code, message] of [
-    [
-      'a missing feature',
-      { topic: 't', values: [1] },
-      'BAD_REQUEST',
-      /body must have required property 'feature'/,
-    ],
+    ['a missing feature', { topic: 't', values: [1] }, 'BAD_REQUEST', /^body\/feature is required/],
     ['a bad topic name', { topic: 'a b', feature: 'f', values: [1] }, 'BAD_REQUEST', /body\/topic/],
     [
       'an object among values',
@@ -201,7 +196,7 @@ describe('/api/v1/references', () => {
     [
       'an unknown field',
       { topic: 't', feature: 'f', values: [1], bin: 4 },
-      'REFERENCE_INVALID',
+      'BAD_REQUEST',
       /^body\/bin is not a known field/,
     ],
     [
