@@ -85,7 +85,7 @@ export const referenceCaptureRoute: FastifyPluginAsync<CaptureRouteOptions> = as
       if (running >= maxConcurrentCaptures) {
         throw new PipewatchError(
           'CAPTURE_BUSY',
-          `${running} reference capture(s) already running, the most references.maxConcurrentCaptures allows (${maxConcurrentCaptures}); retry when it finishes`,
+          `${running} reference capture(s) already running, as many as references.maxConcurrentCaptures (${maxConcurrentCaptures}) allows; retry when one finishes`,
           { running, maxConcurrentCaptures, retryAfterSeconds: busyRetryAfterSeconds },
         );
       }

@@ -109,9 +109,10 @@ export function numericReferenceFromValues(
   }
   if (finite.length === 0) throw invalid('values', 'must hold at least one non-null number');
   const sorted = Float64Array.from(finite).sort();
-  const edges = referenceEdges(sorted, bins);
   const min = sorted[0] as number;
   const max = sorted[sorted.length - 1] as number;
+  checkRange('values', min, max);
+  const edges = referenceEdges(sorted, bins);
   const fineEdges = unionEdges(edges, referenceEdges(sorted, fineBins), [min, max]);
   return frozen({
     kind: 'numeric',
