@@ -6,7 +6,7 @@ export {
   schemaViolationRoutes,
   type SchemaViolationRoutesOptions,
 } from './routes/schema-violations.js';
-export { startHttpServer, type HttpServerOptions } from './server.js';
+export { apiServerOptions, startHttpServer, type HttpServerOptions } from './server.js';
 export {
   handleRegistryError,
   httpStatusOfConfluentCode,
@@ -18,6 +18,7 @@ export {
   type RegistryApiOptions,
 } from './registry/routes.js';
 export {
+  registryServerOptions,
   startRegistryServer,
   type RegistryServerOptions,
   type RunningRegistryServer,

@@ -1,6 +1,21 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { pipewatchApp, type AppOptions } from './app.js';
+import { handleApiError } from './http-errors.js';
+
+/**
+ * Fastify options of the API server (tests build their instances from them too). Path
+ * parameters may be as long as the names they carry (topics 249, features 249, URL-encoded up
+ * to 3 bytes per character), not fastify's default 100; a URL the router cannot decode or a
+ * longer parameter answers in the API's error shape. Bodies: 1 MiB unless a route says more.
+ */
+export const apiServerOptions = {
+  maxParamLength: 1024,
+  bodyLimit: 1024 * 1024,
+  frameworkErrors: handleApiError,
+  // Union types (`type: ['number', 'string']`) are valid JSON Schema; ajv's strict mode only warns.
+  ajv: { customOptions: { allowUnionTypes: true } },
+} as const;
 
 export interface HttpServerOptions {
   readonly host: string;
@@ -15,11 +30,7 @@ export async function startHttpServer(
   app: AppOptions,
 ): Promise<{ instance: FastifyInstance; url: string }> {
   const loggerInstance: FastifyBaseLogger = server.logger.child({ component: 'http' });
-  // Union types (`type: ['number', 'string']`) are valid JSON Schema; ajv's strict mode only warns.
-  const instance: FastifyInstance = Fastify({
-    loggerInstance,
-    ajv: { customOptions: { allowUnionTypes: true } },
-  });
+  const instance: FastifyInstance = Fastify({ ...apiServerOptions, loggerInstance });
   await instance.register(pipewatchApp, app);
   const url = await instance.listen({ host: server.host, port: server.port });
   return { instance, url };

@@ -11,7 +11,19 @@ import {
   type SchemaRegistryStore,
   type SqliteDatabase,
 } from '../../store/index.js';
+import { handleRegistryError } from './errors.js';
 import { schemaRegistryApi } from './routes.js';
+
+/**
+ * Fastify options of the registry server: subjects up to 255 characters fit in a path
+ * parameter (fastify's default is 100), and a URL the router cannot decode answers in
+ * Confluent's error shape. Bodies: fastify's 1 MiB (Confluent Cloud's schema limit is 1 MB).
+ */
+export const registryServerOptions = {
+  maxParamLength: 1024,
+  bodyLimit: 1024 * 1024,
+  frameworkErrors: handleRegistryError,
+} as const;
 
 export interface RegistryServerOptions {
   /** SQLite database opened with openDatabase (migration 0100_registry_schemas applied). */
@@ -47,7 +59,7 @@ export async function startRegistryServer(
     ...(options.defaultLevel ? { defaultLevel: options.defaultLevel } : {}),
   });
   const loggerInstance: FastifyBaseLogger = options.logger.child({ component: 'registry' });
-  const instance: FastifyInstance = Fastify({ loggerInstance });
+  const instance: FastifyInstance = Fastify({ ...registryServerOptions, loggerInstance });
   await instance.register(schemaRegistryApi, { registry });
   const url = await instance.listen({ host: options.host, port: options.port });
   return { url, registry, instance, close: () => instance.close() };
