@@ -10,7 +10,7 @@ import { handleApiError } from './http-errors.js';
  * longer parameter answers in the API's error shape. Bodies: 1 MiB unless a route says more.
  */
 export const apiServerOptions = {
-  maxParamLength: 1024,
+  routerOptions: { maxParamLength: 1024 },
   bodyLimit: 1024 * 1024,
   frameworkErrors: handleApiError,
   // Union types (`type: ['number', 'string']`) are valid JSON Schema; ajv's strict mode only warns.

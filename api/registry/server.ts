@@ -20,7 +20,7 @@ import { schemaRegistryApi } from './routes.js';
  * Confluent's error shape. Bodies: fastify's 1 MiB (Confluent Cloud's schema limit is 1 MB).
  */
 export const registryServerOptions = {
-  maxParamLength: 1024,
+  routerOptions: { maxParamLength: 1024 },
   bodyLimit: 1024 * 1024,
   frameworkErrors: handleRegistryError,
 } as const;
