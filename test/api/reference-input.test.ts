@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createMetricsRegistry, defaultReferenceLimits, pipewatchApp } from '../../api/index.js';
+import { parseConfig } from '../../config/index.js';
 import { openDatabase, sqliteReferenceStore, type SqliteDatabase } from '../../store/index.js';
 
 interface ErrorJson {
@@ -177,7 +178,8 @@ describe('/api/v1/references: bad input is refused and never stored', () => {
       assert.equal(error.code, 'BODY_TOO_LARGE');
       assert.match(error.message, /^body is larger than the 2048 bytes POST \/api\/v1\/references/);
     });
-    it('has the documented defaults', () => {
+    it('has the documented defaults, the same as the config section references', () => {
+      assert.deepEqual(parseConfig({}, {}).references, defaultReferenceLimits);
       assert.deepEqual(defaultReferenceLimits, {
         maxCategories: 10_000,
         maxValues: 1_000_000,
