@@ -10,6 +10,7 @@ import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { schemaViolationRoutes } from './routes/schema-violations.js';
 import type { CaptureValues } from './routes/reference-capture.js';
 import { referenceRoutes } from './routes/references.js';
+import { statusRoutes } from './routes/status.js';
 
 /** Everything the HTTP app needs, built once in the composition root and injected. */
 export interface AppOptions {
@@ -52,6 +53,7 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
     });
   }
   if (options.drift) await app.register(driftRoutes, { drift: options.drift });
+  if (options.board) await app.register(statusRoutes, { board: options.board });
 };
 
 /**
