@@ -234,10 +234,7 @@ describe('status page', () => {
         await page.waitForSelector('body[data-loaded="true"]', { timeout: 15_000 });
         const pipelines = await page.textContent('#pipelines');
         assert.match(pipelines ?? '', /transactions — freshness 4\.5 s/);
-        assert.match(
-          pipelines ?? '',
-          /raw\.transactions\/1 STALL lag 250 msgs, 95 s \(exact\)/,
-        );
+        assert.match(pipelines ?? '', /raw\.transactions\/1 STALL lag 250 msgs, 95 s \(exact\)/);
         assert.equal(await page.locator('#pipelines .badge.STALL').count(), 1);
         assert.equal(
           await page.locator('#dlq td.bad').count(),
