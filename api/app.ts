@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Registry } from 'prom-client';
 import type { DriftView, SchemaViolationsView } from '../collector/index.js';
+import { apiAuthHook, type ApiAuthOptions } from './auth.js';
 import { handleApiError } from './http-errors.js';
 import type { ReferenceStore } from '../store/index.js';
 import type { ReadingsBoard } from '../monitor/index.js';
@@ -28,10 +29,13 @@ export interface AppOptions {
   readonly drift?: DriftView;
   /** The readings board every detector publishes to; rendered on /metrics. */
   readonly board?: ReadingsBoard;
+  /** Bearer tokens for writes (and reads when configured); absent or no tokens: open. */
+  readonly auth?: ApiAuthOptions;
 }
 
 const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
   app.setErrorHandler(handleApiError);
+  if (options.auth) app.addHook('onRequest', apiAuthHook(options.auth));
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
       error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` },

@@ -4,7 +4,13 @@
  * exit codes. `retryable` says whether the same call may succeed later unchanged.
  */
 export type ErrorKind =
-  'invalid_input' | 'not_found' | 'conflict' | 'unavailable' | 'unsupported' | 'internal';
+  | 'invalid_input'
+  | 'unauthenticated'
+  | 'not_found'
+  | 'conflict'
+  | 'unavailable'
+  | 'unsupported'
+  | 'internal';
 
 interface CatalogueEntry {
   readonly kind: ErrorKind;
@@ -32,6 +38,12 @@ export const errorCatalogue = {
     kind: 'invalid_input',
     retryable: false,
     description: 'An API request body, query or path parameter is malformed.',
+  },
+  UNAUTHENTICATED: {
+    kind: 'unauthenticated',
+    retryable: false,
+    description:
+      'The request needs a valid API token (Authorization: Bearer <token>) and had none or a wrong one.',
   },
   NOT_FOUND: { kind: 'not_found', retryable: false, description: 'The resource does not exist.' },
   CONFLICT: {

@@ -11,6 +11,7 @@ import {
   type SchemaRegistryStore,
   type SqliteDatabase,
 } from '../../store/index.js';
+import { apiAuthHook, type ApiAuthOptions } from '../auth.js';
 import { schemaRegistryApi } from './routes.js';
 
 export interface RegistryServerOptions {
@@ -25,6 +26,8 @@ export interface RegistryServerOptions {
   readonly logger: Logger;
   /** Global level until one is PUT on /config. Default BACKWARD. */
   readonly defaultLevel?: CompatibilityLevel;
+  /** The API's tokens: registry writes need one (bearer, or basic auth with it as password). */
+  readonly auth?: ApiAuthOptions;
 }
 
 export interface RunningRegistryServer {
@@ -48,6 +51,7 @@ export async function startRegistryServer(
   });
   const loggerInstance: FastifyBaseLogger = options.logger.child({ component: 'registry' });
   const instance: FastifyInstance = Fastify({ loggerInstance });
+  if (options.auth) instance.addHook('onRequest', apiAuthHook(options.auth, 'confluent'));
   await instance.register(schemaRegistryApi, { registry });
   const url = await instance.listen({ host: options.host, port: options.port });
   return { url, registry, instance, close: () => instance.close() };
