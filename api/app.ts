@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { DriftView, SchemaViolationsView } from '../collector/index.js';
 import { apiAuthHook, type ApiAuthOptions } from './auth.js';
 import { handleApiError } from './http-errors.js';
+import { registerOpenApi } from './openapi.js';
 import type { ReferenceStore } from '../store/index.js';
 import type { ReadingsBoard } from '../monitor/index.js';
 import { driftRoutes } from './routes/drift.js';
@@ -31,11 +32,14 @@ export interface AppOptions {
   readonly board?: ReadingsBoard;
   /** Bearer tokens for writes (and reads when configured); absent or no tokens: open. */
   readonly auth?: ApiAuthOptions;
+  /** Version shown in the OpenAPI document at /docs. Default `dev`. */
+  readonly version?: string;
 }
 
 const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
   app.setErrorHandler(handleApiError);
   if (options.auth) app.addHook('onRequest', apiAuthHook(options.auth));
+  await registerOpenApi(app, options.version ?? 'dev');
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
       error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` },

@@ -100,6 +100,7 @@ export async function startService(
         drift,
         board,
         auth: config.http.auth,
+        version: pipewatchVersion,
       },
     );
     lifecycle.add({ name: 'http', stop: () => http.instance.close() });
