@@ -2,7 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Registry } from 'prom-client';
 import type { DriftView, SchemaViolationsView } from '../collector/index.js';
+import { apiAuthHook, type ApiAuthOptions } from './auth.js';
 import { handleApiError } from './http-errors.js';
+import { registerOpenApi } from './openapi.js';
 import type { ReferenceStore } from '../store/index.js';
 import type { ReadingsBoard } from '../monitor/index.js';
 import { driftRoutes } from './routes/drift.js';
@@ -11,6 +13,7 @@ import { schemaViolationRoutes } from './routes/schema-violations.js';
 import type { CaptureValues } from './routes/reference-capture.js';
 import { referenceRoutes } from './routes/references.js';
 import type { ReferenceLimits } from './routes/reference-body.js';
+import { statusRoutes } from './routes/status.js';
 
 /** Everything the HTTP app needs, built once in the composition root and injected. */
 export interface AppOptions {
@@ -30,10 +33,16 @@ export interface AppOptions {
   readonly board?: ReadingsBoard;
   /** Caps of the references API: config `references`. Default: that section's defaults. */
   readonly referenceLimits?: ReferenceLimits;
+  /** Bearer tokens for writes (and reads when configured); absent or no tokens: open. */
+  readonly auth?: ApiAuthOptions;
+  /** Version shown in the OpenAPI document at /docs. Default `dev`. */
+  readonly version?: string;
 }
 
 const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
   app.setErrorHandler(handleApiError);
+  if (options.auth) app.addHook('onRequest', apiAuthHook(options.auth));
+  await registerOpenApi(app, options.version ?? 'dev');
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
       error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` },
@@ -56,6 +65,7 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
     });
   }
   if (options.drift) await app.register(driftRoutes, { drift: options.drift });
+  if (options.board) await app.register(statusRoutes, { board: options.board });
 };
 
 /**

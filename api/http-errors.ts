@@ -4,6 +4,7 @@ import { isPipewatchError, type ErrorKind } from '../common/index.js';
 /** The only place error kinds become HTTP statuses. */
 const statusByKind: Record<ErrorKind, number> = {
   invalid_input: 400,
+  unauthenticated: 401,
   not_found: 404,
   conflict: 409,
   unavailable: 503,

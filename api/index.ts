@@ -1,4 +1,5 @@
 export { pipewatchApp, type AppOptions } from './app.js';
+export { apiAuthHook, type ApiAuthOptions, type AuthErrorStyle } from './auth.js';
 export { handleApiError, httpStatusFor, type ApiErrorBody } from './http-errors.js';
 export { createMetricsRegistry, type BuildInfo } from './metrics.js';
 export type { ReadinessCheck } from './routes/health.js';

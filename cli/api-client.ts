@@ -3,6 +3,14 @@ import { PipewatchError, errorCatalogue, type ErrorCode } from '../common/index.
 /** Where CLI commands find the running service unless --api says otherwise. */
 export const defaultApiUrl = 'http://127.0.0.1:8080';
 
+/** `Authorization: Bearer $PIPEWATCH_API_TOKEN` (the first token of a comma list), when set. */
+export function authorizationHeader(
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): Record<string, string> {
+  const token = environment.PIPEWATCH_API_TOKEN?.split(',')[0]?.trim();
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
 /**
  * One JSON request to the pipewatch API. An error answer becomes the PipewatchError the service
  * raised (same code, so the CLI's exit code follows its kind); no answer is SERVICE_UNREACHABLE.
@@ -18,7 +26,10 @@ export async function callApi<T>(
   try {
     response = await fetch(url, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...authorizationHeader(),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (error) {

@@ -43,6 +43,7 @@ const commands: readonly CommandEntry[] = [
 /** Exit codes: 0 success, 1 failure (or "incompatible"/"drift" verdicts), 2 usage or config. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === 'help' && rest[0] !== undefined) return main([rest[0], '--help']);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(helpText());
     return name === undefined ? 2 : 0;
@@ -58,6 +59,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     const command = await entry.load();
+    // `--help` anywhere (also after a sub-command) prints the command's usage: no side effects.
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`${command.summary}\n\nusage: ${command.usage}\n`);
+      return 0;
+    }
     return await command.run(rest);
   } catch (error) {
     if (isPipewatchError(error)) {

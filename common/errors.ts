@@ -5,6 +5,7 @@
  */
 export type ErrorKind =
   | 'invalid_input'
+  | 'unauthenticated'
   | 'not_found'
   | 'conflict'
   | 'unavailable'
@@ -41,6 +42,12 @@ export const errorCatalogue = {
     kind: 'invalid_input',
     retryable: false,
     description: 'An API request body, query or path parameter is malformed.',
+  },
+  UNAUTHENTICATED: {
+    kind: 'unauthenticated',
+    retryable: false,
+    description:
+      'The request needs a valid API token (Authorization: Bearer <token>) and had none or a wrong one.',
   },
   NOT_FOUND: { kind: 'not_found', retryable: false, description: 'The resource does not exist.' },
   CONFLICT: {

@@ -13,6 +13,7 @@ const environmentKeys: Readonly<Record<string, { path: readonly string[]; parse:
   PIPEWATCH_REGISTRY_URL: { path: ['registry', 'url'], parse: (v) => v },
   PIPEWATCH_DATA_DIR: { path: ['dataDir'], parse: (v) => v },
   PIPEWATCH_LOG_LEVEL: { path: ['logLevel'], parse: (v) => v },
+  PIPEWATCH_API_TOKEN: { path: ['http', 'auth', 'tokens'], parse: (v) => splitList(v) },
 };
 /** Variables with this prefix belong to the test suite, not to the service. */
 const ignoredEnvironmentPrefixes = ['PIPEWATCH_TEST_'];
@@ -49,7 +50,8 @@ function describeIssue(issue: ZodIssue, source: Map<string, string>): string {
     const named = keys.map((k) => (base ? `${base}.${k}` : k)).join(', ');
     return `unknown key ${named}`;
   }
-  const origin = source.get(base);
+  // An element's issue (tokens.0) comes from the variable that set the list (tokens).
+  const origin = source.get(base) ?? [...source].find(([path]) => base.startsWith(`${path}.`))?.[1];
   return `${base || '(root)'}: ${issue.message}${origin ? ` (from ${origin})` : ''}`;
 }
 

@@ -27,6 +27,19 @@ const httpSection = z
     host: z.string().min(1).default('0.0.0.0'),
     /** Port of the API, /metrics and the status page. Default 8080; 0 picks a free port. */
     port: port.default(8080),
+    auth: z
+      .object({
+        /**
+         * Bearer tokens accepted for every write (API and embedded registry); at least 16
+         * characters each. Default [] (no authentication). Prefer PIPEWATCH_API_TOKEN over the
+         * file: tokens are secrets and are never logged.
+         */
+        tokens: z.array(z.string().min(16, 'an API token has at least 16 characters')).default([]),
+        /** Reads (GET, the status page, /metrics) need a token too. Default false. */
+        readRequiresToken: z.boolean().default(false),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 

@@ -12,6 +12,7 @@ import {
   type SqliteDatabase,
 } from '../../store/index.js';
 import { handleRegistryError } from './errors.js';
+import { apiAuthHook, type ApiAuthOptions } from '../auth.js';
 import { schemaRegistryApi } from './routes.js';
 
 /**
@@ -37,6 +38,8 @@ export interface RegistryServerOptions {
   readonly logger: Logger;
   /** Global level until one is PUT on /config. Default BACKWARD. */
   readonly defaultLevel?: CompatibilityLevel;
+  /** The API's tokens: registry writes need one (bearer, or basic auth with it as password). */
+  readonly auth?: ApiAuthOptions;
 }
 
 export interface RunningRegistryServer {
@@ -60,6 +63,7 @@ export async function startRegistryServer(
   });
   const loggerInstance: FastifyBaseLogger = options.logger.child({ component: 'registry' });
   const instance: FastifyInstance = Fastify({ ...registryServerOptions, loggerInstance });
+  if (options.auth) instance.addHook('onRequest', apiAuthHook(options.auth, 'confluent'));
   await instance.register(schemaRegistryApi, { registry });
   const url = await instance.listen({ host: options.host, port: options.port });
   return { url, registry, instance, close: () => instance.close() };

@@ -50,6 +50,7 @@ export async function startService(
         host: config.http.host,
         port: config.registry.port,
         logger,
+        auth: config.http.auth,
       });
       lifecycle.add({ name: 'schema-registry', stop: () => registry.close() });
       registryUrl = registry.url;
@@ -98,6 +99,9 @@ export async function startService(
         schemaViolations: collectors.schemaViolations,
         drift,
         board,
+        auth: config.http.auth,
+        version: pipewatchVersion,
+        referenceLimits: config.references,
       },
     );
     lifecycle.add({ name: 'http', stop: () => http.instance.close() });

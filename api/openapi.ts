@@ -1,0 +1,27 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * The OpenAPI 3 document (`/docs/json`, `/docs/yaml`) generated from the route schemas, and
+ * Swagger UI at `/docs` (assets from the package: no CDN). Registered before the routes so
+ * every route is collected.
+ */
+export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'pipewatch API',
+        description:
+          'Data-quality and pipeline observability for Kafka feature pipelines. Errors are `{error: {code, message, details}}` with the stable codes of the error catalogue. With `http.auth.tokens` set, every write needs `Authorization: Bearer <token>`.',
+        version,
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+}
