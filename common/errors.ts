@@ -175,6 +175,12 @@ export const errorCatalogue = {
     description:
       'No drift reference is registered for this topic and feature, so no drift is computed.',
   },
+  NUMERIC_NO_CONVERGENCE: {
+    kind: 'internal',
+    retryable: false,
+    description:
+      'A numeric routine (incomplete gamma series or continued fraction, chi-square quantile) did not converge within its iteration cap, or got an argument outside the range it computes accurately (NaN, infinite, too large).',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
