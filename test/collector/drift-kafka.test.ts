@@ -14,8 +14,9 @@ import {
   sqliteWindowStateStore,
   type SqliteDatabase,
 } from '../../store/index.js';
-import { normalDraw, promSample, seededRandom, waitFor, weightedDraw } from '../support/drift.js';
+import { normalDraw, promSample, seededRandom, weightedDraw } from '../support/drift.js';
 import { startTestKafka, uniqueName, type TestKafkaCluster } from '../support/kafka.js';
+import { waitFor } from '../support/wait.js';
 
 const t0 = 1_700_000_000_000;
 const channels = { web: 5, pos: 3, app: 2 };
@@ -149,7 +150,7 @@ describe('drift on a feature topic (tap → drift sink → monitor → /metrics)
     try {
       // Unshifted period.
       await send(2000, 100);
-      await waitFor(() => seen === 2000, '2000 unshifted records');
+      await waitFor(() => seen === 2000, { what: '2000 unshifted records' });
       monitor.evaluate(t0 + 500);
       let text = await registry.metrics();
       assert.equal(promSample(text, 'pipewatch_feature_drift_window_values', amount), 2000);
@@ -162,7 +163,7 @@ describe('drift on a feature topic (tap → drift sink → monitor → /metrics)
       // Shifted period, once the unshifted values have slid out of the 4 s window: mean + 0.5 sd.
       nowMs = t0 + 10_000;
       await send(2000, 107.5);
-      await waitFor(() => seen === 4000, '2000 shifted records');
+      await waitFor(() => seen === 4000, { what: '2000 shifted records' });
       monitor.evaluate(nowMs + 500);
       text = await registry.metrics();
       assert.equal(promSample(text, 'pipewatch_feature_drift_window_values', amount), 2000);

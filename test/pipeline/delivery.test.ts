@@ -10,7 +10,8 @@ import {
   startProducer,
   type PipelineTopics,
 } from '../../pipeline/index.js';
-import { createPipelineTopics, waitFor } from './support.js';
+import { createPipelineTopics } from './support.js';
+import { waitFor } from '../support/wait.js';
 
 const records = 3000;
 const faults = { negativeAmountRatio: 0.05, futureTimestampRatio: 0.05 };
@@ -129,18 +130,16 @@ describe('delivery guarantees of the feature consumer', () => {
       });
       const collected = await collectIds(kafka, topics);
       try {
-        await waitFor(
-          'every id on the output topics',
-          () => collected.seen.size >= records,
-          90_000,
-        );
+        await waitFor(() => collected.seen.size >= records, {
+          what: 'every id on the output topics',
+          timeoutMs: 90_000,
+        });
         // The child committed nothing (its first batch hangs before the commit), so the restarted
         // consumer must go through every record again, whatever the child wrote before the kill.
-        await waitFor(
-          'the restarted consumer to redo every uncommitted record',
-          () => restarted.stats().recordsAcknowledged >= records,
-          90_000,
-        );
+        await waitFor(() => restarted.stats().recordsAcknowledged >= records, {
+          what: 'the restarted consumer to redo every uncommitted record',
+          timeoutMs: 90_000,
+        });
         await new Promise((r) => setTimeout(r, 1500)); // late duplicates would show up here
       } finally {
         await collected.stop();
@@ -199,12 +198,15 @@ describe('delivery guarantees of the feature consumer', () => {
     });
     const collected = await collectIds(kafka, topics);
     try {
-      await waitFor('traffic flowing', () => consumer.stats().recordsIn > 300);
+      await waitFor(() => consumer.stats().recordsIn > 300, { what: 'traffic flowing' });
       cluster.faults.setBrokerDown(1);
       await new Promise((r) => setTimeout(r, 2000));
       cluster.faults.setBrokerUp(1);
       await producer.done;
-      await waitFor('every id on the output topics', () => collected.seen.size >= records, 90_000);
+      await waitFor(() => collected.seen.size >= records, {
+        what: 'every id on the output topics',
+        timeoutMs: 90_000,
+      });
     } finally {
       await collected.stop();
       await producer.stop();
@@ -231,16 +233,18 @@ describe('delivery guarantees of the feature consumer', () => {
     });
     const collected = await collectIds(kafka, topics);
     try {
-      await waitFor('traffic flowing', () => consumer.stats().recordsAcknowledged > 0);
+      await waitFor(() => consumer.stats().recordsAcknowledged > 0, { what: 'traffic flowing' });
       // Every broker down past the delivery timeout: the in-flight write fails for good.
       faultsOf.setBrokerDown(-1);
-      await waitFor(
-        'the consumer to give up on the write',
-        () => consumer.stats().restarts > 0,
-        30_000,
-      );
+      await waitFor(() => consumer.stats().restarts > 0, {
+        what: 'the consumer to give up on the write',
+        timeoutMs: 30_000,
+      });
       for (const id of faultsOf.brokerIds) faultsOf.setBrokerUp(id);
-      await waitFor('every id on the output topics', () => collected.seen.size >= records, 90_000);
+      await waitFor(() => collected.seen.size >= records, {
+        what: 'every id on the output topics',
+        timeoutMs: 90_000,
+      });
     } finally {
       for (const id of faultsOf.brokerIds) faultsOf.setBrokerUp(id);
       await collected.stop();
@@ -277,16 +281,18 @@ describe('delivery guarantees of the feature consumer', () => {
     const collected = await collectIds(kafka, topics);
     let second: Awaited<ReturnType<typeof start>> | undefined;
     try {
-      await waitFor('traffic flowing', () => first.stats().recordsIn > 300);
+      await waitFor(() => first.stats().recordsIn > 300, { what: 'traffic flowing' });
       second = await start();
-      await waitFor(
-        'the joiner gets partitions',
-        () => (second?.stats().recordsIn ?? 0) > 100,
-        60_000,
-      );
+      await waitFor(() => (second?.stats().recordsIn ?? 0) > 100, {
+        what: 'the joiner gets partitions',
+        timeoutMs: 60_000,
+      });
       await first.stop();
       await producer.done;
-      await waitFor('every id on the output topics', () => collected.seen.size >= records, 90_000);
+      await waitFor(() => collected.seen.size >= records, {
+        what: 'every id on the output topics',
+        timeoutMs: 90_000,
+      });
     } finally {
       await collected.stop();
       await producer.stop();
