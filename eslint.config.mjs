@@ -43,6 +43,12 @@ const topFolders = [
   'cli',
 ];
 
+// Cross-folder imports go through the other folder's index.ts.
+const deepImports = topFolders.map((folder) => ({
+  regex: `^(\\.\\./)+${folder}/(?!index\\.js$).+`,
+  message: `Import ${folder}/ through its index.js, not a deep path.`,
+}));
+
 export default tseslint.config(
   {
     ignores: ['node_modules/**', 'dist/**', 'data/**', 'bin/**', 'scripts/**', 'eslint.config.mjs'],
@@ -72,16 +78,7 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       'import-x/no-self-import': 'error',
-      // Cross-folder imports go through the other folder's index.ts.
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: topFolders.map((folder) => ({
-            regex: `^(\\.\\./)+${folder}/(?!index\\.js$).+`,
-            message: `Import ${folder}/ through its index.js, not a deep path.`,
-          })),
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: deepImports }],
     },
   },
   {
@@ -108,6 +105,8 @@ export default tseslint.config(
                 regex: `^(\\.\\./)+${folder}/`,
                 message: `The pure core may not depend on ${folder}/.`,
               })),
+            // These options replace the ones above for the pure core, so repeat the index rule.
+            ...deepImports,
           ],
         },
       ],

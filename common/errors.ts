@@ -214,6 +214,12 @@ export const errorCatalogue = {
     description:
       'A schema registry subject is empty, too long, has control characters or is a path trick.',
   },
+  NUMERIC_NO_CONVERGENCE: {
+    kind: 'internal',
+    retryable: false,
+    description:
+      'A numeric routine (incomplete gamma series or continued fraction, chi-square quantile) did not converge within its iteration cap, or got an argument outside the range it computes accurately (NaN, infinite, too large).',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

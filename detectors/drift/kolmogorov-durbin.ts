@@ -66,6 +66,8 @@ function initialMatrix(size: number, h: number): Float64Array {
 
 /** x·2^exponent without overflowing the intermediate power of two. */
 export function ldexp(x: number, exponent: number): number {
+  // The loops below step 1000 at a time: an infinite or NaN exponent would never reach 0.
+  if (!Number.isFinite(exponent)) return x * 2 ** exponent;
   let e = exponent;
   let y = x;
   while (e > 1000) {

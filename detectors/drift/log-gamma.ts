@@ -1,7 +1,10 @@
 /**
  * ln Γ(x) for x > 0: Lanczos approximation (g = 607/128, 15 terms; relative error ~1e-15),
- * with the Stirling series for large x where it is both faster and more accurate.
+ * with the Stirling series for large x where it is both faster and more accurate. No loop
+ * depends on x (15 fixed terms, at most one reflection), so every call ends.
  */
+import { PipewatchError } from '../../common/index.js';
+
 const LANCZOS_G = 607 / 128;
 const LANCZOS = [
   0.99999999999999709182, 57.156235665862923517, -59.597960355475491248, 14.136097974741747174,
@@ -13,7 +16,12 @@ const LANCZOS = [
 const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 
 export function logGamma(x: number): number {
-  if (!(x > 0)) throw new RangeError(`logGamma needs x > 0, got ${x}`);
+  if (!(x > 0)) {
+    throw new PipewatchError('NUMERIC_NO_CONVERGENCE', `logGamma needs x > 0, got ${x}`, {
+      routine: 'logGamma',
+      x,
+    });
+  }
   if (x >= 15) {
     // Stirling: (x − ½)ln x − x + ½ln 2π + 1/(12x) − 1/(360x³) + 1/(1260x⁵) − 1/(1680x⁷)
     const r = 1 / x;

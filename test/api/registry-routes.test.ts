@@ -348,7 +348,11 @@ describe('registry REST API', () => {
       messages: unknown[];
     };
     assert.equal(verbose.is_compatible, false);
-    assert.ok(verbose.messages.length > 0 && verbose.messages.every((m) => typeof m === 'string'));
+    // One message: `label` has no default (Confluent's READER_FIELD_MISSING_DEFAULT_VALUE).
+    assert.equal(verbose.messages.length, 1, JSON.stringify(verbose.messages));
+    const [message] = verbose.messages as string[];
+    assert.match(message!, /^\{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', /);
+    assert.match(message!, /path:'\/fields\/label'/);
     assert.deepEqual((await call('POST', `${path}/latest?verbose=true`, { schema: v2 })).body, {
       is_compatible: true,
       messages: [],

@@ -21,7 +21,9 @@ const golden = JSON.parse(readFileSync(join(root, 'test/fixtures/drift/golden.js
     name: string;
     reference_counts: Record<string, number>;
     current_counts: Record<string, number>;
-    expected: Record<string, unknown> & { chi2: { statistic: number; pvalue: number } };
+    expected: Record<string, unknown> & {
+      chi2: { statistic: number; pvalue: number; dof: number };
+    };
   }[];
 };
 const dir = mkdtempSync(join(tmpdir(), 'pipewatch-drift-'));
@@ -119,7 +121,7 @@ describe('pipewatch drift', () => {
     assert.match(run.stdout, /no drift detected/);
   });
 
-  it('categorical: PSI, JS, chi-square and the unseen share match scipy', async () => {
+  it('categorical: PSI, JS, chi-square and the unseen share match scipy; clear drift exits 1', async () => {
     const c = golden.categorical.find((x) => x.name === 'unseen');
     assert.ok(c);
     const expand = (counts: Record<string, number>) =>
@@ -136,15 +138,20 @@ describe('pipewatch drift', () => {
       current,
       '--json',
     ]);
-    assert.ok(run.code === 0 || run.code === 1, run.stderr);
-    const out = JSON.parse(run.stdout) as Record<string, unknown>;
+    // The golden is clear drift (scipy: chi2 p = 4.8e-10, Cramér's V 0.54): exit 1, not "0 or 1".
+    assert.equal(run.code, 1, run.stderr);
+    const out = JSON.parse(run.stdout) as Record<string, unknown> & {
+      tests: Record<string, { significant: boolean; drift: boolean }>;
+    };
     const e = c.expected;
     for (const key of ['psi', 'js_divergence', 'js_distance', 'unseen_ratio']) {
       close(out[key], e[key] as number, 1e-9, key);
     }
     close(out.chi2_statistic, e.chi2.statistic, 1e-9, 'chi2_statistic');
     close(out.chi2_pvalue, e.chi2.pvalue, 1e-6, 'chi2_pvalue');
-    assert.equal(run.code, out.drift === true ? 1 : 0);
+    assert.equal(out.chi2_dof, e.chi2.dof);
+    assert.equal(out.drift, true);
+    assert.deepEqual(out.tests.chi2, { ...out.tests.chi2, significant: true, drift: true });
   });
 
   it('names the file and line of a non-numeric value and exits 2', async () => {

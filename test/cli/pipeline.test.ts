@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startTestKafka, uniqueName, type TestKafkaCluster } from '../support/kafka.js';
-import { createPipelineTopics, readTopic, topicRecordCount, waitFor } from '../pipeline/support.js';
+import { createPipelineTopics, readTopic, topicRecordCount } from '../pipeline/support.js';
+import { waitFor } from '../support/wait.js';
 
 const bin = fileURLToPath(new URL('../../bin/pipewatch.js', import.meta.url));
 
@@ -77,11 +78,10 @@ describe('pipewatch pipeline producer|consumer', () => {
       env,
     );
     try {
-      await waitFor(
-        'DLQ records',
-        async () => (await topicRecordCount(kafka, topics.dlq)) >= 200,
-        60_000,
-      );
+      await waitFor(async () => (await topicRecordCount(kafka, topics.dlq)) >= 200, {
+        what: 'DLQ records',
+        timeoutMs: 60_000,
+      });
     } finally {
       consumer.child.kill('SIGTERM');
     }

@@ -8,19 +8,12 @@ import { pino } from 'pino';
 import { startService } from '../../cli/commands/serve.js';
 import { parseConfig } from '../../config/index.js';
 import { promSample } from '../support/drift.js';
+import { waitFor } from '../support/wait.js';
 
 /**
  * The composition root's drift wiring: the tap feeds the drift sink, the monitor exports to
  * the service's /metrics and /api/v1/drift, and the window state survives a restart.
  */
-async function poll(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('serve: feature drift wiring', () => {
   let dir: string;
   before(() => {
@@ -71,7 +64,7 @@ describe('serve: feature drift wiring', () => {
         );
         return response.status === 200;
       };
-      await poll(isWatched, 'the reference to be watched');
+      await waitFor(isWatched, { what: 'the reference to be watched', intervalMs: 100 });
       const kafka = new Kafka({
         clientId: 'serve-drift-test',
         brokers: [...first.kafkaBrokers],
@@ -87,10 +80,13 @@ describe('serve: feature drift wiring', () => {
       });
       await producer.disconnect();
       let text = '';
-      await poll(async () => {
-        text = await metricsOf(first.httpUrl);
-        return promSample(text, 'pipewatch_feature_drift_window_values', labels) === 60;
-      }, '60 values in the window');
+      await waitFor(
+        async () => {
+          text = await metricsOf(first.httpUrl);
+          return promSample(text, 'pipewatch_feature_drift_window_values', labels) === 60;
+        },
+        { what: '60 values in the window', intervalMs: 100 },
+      );
       assert.ok(promSample(text, 'pipewatch_feature_drift', { ...labels, metric: 'psi' })! > 0.5);
     } finally {
       await first.stop(); // saves the window state
@@ -100,14 +96,17 @@ describe('serve: feature drift wiring', () => {
     try {
       // The first evaluation after start-up already shows the 60 values counted before the stop.
       let restored: number | undefined;
-      await poll(async () => {
-        restored = promSample(
-          await metricsOf(second.httpUrl),
-          'pipewatch_feature_drift_window_values',
-          labels,
-        );
-        return restored !== undefined;
-      }, 'the first evaluation after the restart');
+      await waitFor(
+        async () => {
+          restored = promSample(
+            await metricsOf(second.httpUrl),
+            'pipewatch_feature_drift_window_values',
+            labels,
+          );
+          return restored !== undefined;
+        },
+        { what: 'the first evaluation after the restart', intervalMs: 100 },
+      );
       assert.equal(restored, 60);
     } finally {
       await second.stop();

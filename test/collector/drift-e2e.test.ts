@@ -29,8 +29,9 @@ import {
   sqliteWindowStateStore,
   type SqliteDatabase,
 } from '../../store/index.js';
-import { promSample, waitFor } from '../support/drift.js';
+import { promSample } from '../support/drift.js';
 import { startTestKafka, uniqueName, type TestKafkaCluster } from '../support/kafka.js';
+import { waitFor } from '../support/wait.js';
 
 /**
  * End to end: the reference pipeline (producer → raw topic → micro-batch feature consumer →
@@ -148,7 +149,7 @@ describe('feature drift end to end on the reference pipeline', () => {
       });
 
       // 1. Reference: 3000 feature records of the unshifted producer, registered via the API.
-      await waitFor(() => seen >= 3000, 'the reference period', 60_000);
+      await waitFor(() => seen >= 3000, { what: 'the reference period', timeoutMs: 60_000 });
       capturing = false;
       for (const feature of ['amount_usd', 'channel'] as const) {
         const response = await app.inject({
@@ -162,7 +163,7 @@ describe('feature drift end to end on the reference pipeline', () => {
 
       // 2. A long unshifted run: one evaluation per logical second, none may flag drift.
       const evaluateAt = async (count: number) => {
-        await waitFor(() => seen >= count, `${count} feature records`, 60_000);
+        await waitFor(() => seen >= count, { what: `${count} feature records`, timeoutMs: 60_000 });
         const nowMs = clock();
         monitor.evaluate(nowMs);
         return { nowMs, states: monitor.features() };
@@ -193,7 +194,10 @@ describe('feature drift end to end on the reference pipeline', () => {
       // Drain the unshifted backlog first so the window sees the shift from its first second.
       const running = producer;
       running.setFaults({ paused: true });
-      await waitFor(() => seen >= running.stats().sent, 'the pipeline to drain', 60_000);
+      await waitFor(() => seen >= running.stats().sent, {
+        what: 'the pipeline to drain',
+        timeoutMs: 60_000,
+      });
       const shiftedFrom = seen;
       running.setFaults({ paused: false, amountShift: { addUsd: 25 } });
       const trace: string[] = [];

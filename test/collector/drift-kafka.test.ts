@@ -14,11 +14,53 @@ import {
   sqliteWindowStateStore,
   type SqliteDatabase,
 } from '../../store/index.js';
-import { normalDraw, promSample, seededRandom, waitFor, weightedDraw } from '../support/drift.js';
+import { normalDraw, promSample, seededRandom, weightedDraw } from '../support/drift.js';
 import { startTestKafka, uniqueName, type TestKafkaCluster } from '../support/kafka.js';
+import { waitFor } from '../support/wait.js';
 
 const t0 = 1_700_000_000_000;
 const channels = { web: 5, pos: 3, app: 2 };
+
+/** The `bin` label of the bin-contribution sample whose labels include `labels`. */
+function binLabel(text: string, labels: Readonly<Record<string, string>>): string | undefined {
+  const line = text
+    .split('\n')
+    .find(
+      (l) =>
+        l.startsWith('pipewatch_feature_drift_bin_contribution{') &&
+        Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)),
+    );
+  return line === undefined ? undefined : /[{,]bin="([^"]*)"/.exec(line)?.[1];
+}
+
+/**
+ * PSI term per decile bin, computed here rather than by the code under test: numpy's default
+ * (type-7) quantiles of the reference as edges, bin = number of edges <= x, proportions with a
+ * pseudo-count of 0.5 per bin. `edge` is the bin's finite edge for the two tail bins.
+ */
+function psiTerms(reference: readonly number[], current: readonly number[], bins: number) {
+  const sorted = [...reference].sort((a, b) => a - b);
+  const edges = Array.from({ length: bins - 1 }, (_, i) => {
+    const h = (sorted.length - 1) * ((i + 1) / bins);
+    const lo = Math.floor(h);
+    return sorted[lo]! + (h - lo) * (sorted[lo + 1]! - sorted[lo]!);
+  });
+  const counts = (values: readonly number[]) => {
+    const c = Array<number>(bins).fill(0);
+    for (const x of values) c[edges.filter((e) => e <= x).length]! += 1;
+    return c;
+  };
+  const [q, p] = [counts(reference), counts(current)];
+  return q.map((qc, bin) => {
+    const qi = (qc + 0.5) / (reference.length + 0.5 * bins);
+    const pi = (p[bin]! + 0.5) / (current.length + 0.5 * bins);
+    return {
+      bin,
+      term: (pi - qi) * Math.log(pi / qi),
+      edge: bin === 0 ? edges[0]! : edges[bin - 1]!,
+    };
+  });
+}
 
 describe('drift on a feature topic (tap → drift sink → monitor → /metrics)', () => {
   let cluster: TestKafkaCluster;
@@ -66,10 +108,8 @@ describe('drift on a feature topic (tap → drift sink → monitor → /metrics)
       });
       assert.equal(response.statusCode, 201, response.body);
     };
-    await register(
-      'amount',
-      Array.from({ length: 5000 }, () => normalDraw(refRandom, 100, 15)),
-    );
+    const amountReference = Array.from({ length: 5000 }, () => normalDraw(refRandom, 100, 15));
+    await register('amount', amountReference);
     await register(
       'channel',
       Array.from({ length: 5000 }, () => weightedDraw(refRandom, channels)),
@@ -92,14 +132,17 @@ describe('drift on a feature topic (tap → drift sink → monitor → /metrics)
     const producer = cluster.client().producer();
     await producer.connect();
     const random = seededRandom(23);
+    let lastAmounts: number[] = [];
     const send = async (count: number, amountMean: number) => {
-      const messages = Array.from({ length: count }, (_, i) => ({
-        key: String(i % 50),
-        value: JSON.stringify({
-          amount: normalDraw(random, amountMean, 15),
-          channel: weightedDraw(random, channels),
-        }),
-      }));
+      lastAmounts = [];
+      const messages = Array.from({ length: count }, (_, i) => {
+        const value = normalDraw(random, amountMean, 15);
+        lastAmounts.push(value);
+        return {
+          key: String(i % 50),
+          value: JSON.stringify({ amount: value, channel: weightedDraw(random, channels) }),
+        };
+      });
       await producer.send({ topic, messages });
     };
     const amount = { topic, feature: 'amount', window: '4s' };
@@ -107,7 +150,7 @@ describe('drift on a feature topic (tap → drift sink → monitor → /metrics)
     try {
       // Unshifted period.
       await send(2000, 100);
-      await waitFor(() => seen === 2000, '2000 unshifted records');
+      await waitFor(() => seen === 2000, { what: '2000 unshifted records' });
       monitor.evaluate(t0 + 500);
       let text = await registry.metrics();
       assert.equal(promSample(text, 'pipewatch_feature_drift_window_values', amount), 2000);
@@ -120,7 +163,7 @@ describe('drift on a feature topic (tap → drift sink → monitor → /metrics)
       // Shifted period, once the unshifted values have slid out of the 4 s window: mean + 0.5 sd.
       nowMs = t0 + 10_000;
       await send(2000, 107.5);
-      await waitFor(() => seen === 4000, '2000 shifted records');
+      await waitFor(() => seen === 4000, { what: '2000 shifted records' });
       monitor.evaluate(nowMs + 500);
       text = await registry.metrics();
       assert.equal(promSample(text, 'pipewatch_feature_drift_window_values', amount), 2000);
@@ -135,14 +178,25 @@ describe('drift on a feature topic (tap → drift sink → monitor → /metrics)
         metric: 'psi',
       })!;
       assert.ok(channelPsi < 0.1, `unshifted channel: psi ${channelPsi}`);
-      // The mass moved up: the top PSI bin is an upper or lower tail bin of the reference.
-      assert.ok(
-        text.includes(
-          'pipewatch_feature_drift_bin_contribution{topic="' +
-            topic +
-            '",feature="amount",window="4s",rank="1"',
-        ),
-      );
+      // The mass moved: the top PSI bin is a tail bin of the reference. Recomputed here from
+      // the raw values (type-7 deciles, PSI terms with 0.5 pseudo-counts as in the design), the
+      // largest term must be the one ranked 1, with its range as the `bin` label.
+      const expected = psiTerms(amountReference, lastAmounts, 10);
+      const best = expected.reduce((a, b) => (b.term > a.term ? b : a));
+      assert.ok(best.bin === 0 || best.bin === 9, `largest PSI term in inner bin ${best.bin}`);
+      const top = binLabel(text, { ...amount, rank: '1' });
+      const range = /^\[(.+), (.+)\)$/.exec(top ?? '');
+      assert.ok(range, `rank-1 bin label ${top}`);
+      const [lo, hi] = [range[1]!, range[2]!];
+      if (best.bin === 0) assert.equal(lo, '-inf', top);
+      else assert.equal(hi, '+inf', top);
+      const edge = Number(best.bin === 0 ? hi : lo);
+      assert.ok(Math.abs(edge - best.edge) <= 1e-5 * Math.abs(best.edge), `${top} vs ${best.edge}`);
+      const reported = promSample(text, 'pipewatch_feature_drift_bin_contribution', {
+        ...amount,
+        rank: '1',
+      })!;
+      assert.ok(Math.abs(reported - best.term) <= 1e-9, `rank-1 term ${reported} vs ${best.term}`);
 
       // k = 3 sub-window slides of drift → detected; the channel never is.
       monitor.evaluate(nowMs + 1500);

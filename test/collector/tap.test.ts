@@ -4,14 +4,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { decodeJsonRecord, startTap, type DecodedRecord } from '../../collector/index.js';
 import { startTestKafka, uniqueName, type TestKafkaCluster } from '../support/kafka.js';
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { waitFor } from '../support/wait.js';
 
 describe('collector tap', () => {
   let cluster: TestKafkaCluster;
@@ -63,7 +56,7 @@ describe('collector tap', () => {
       fromBeginning: true,
     });
     try {
-      await waitFor(() => tap.processedCount(topic) === 4, 'four records');
+      await waitFor(() => tap.processedCount(topic) === 4, { what: 'four records' });
     } finally {
       await tap.stop();
     }

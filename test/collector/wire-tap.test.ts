@@ -12,6 +12,7 @@ import { createWireChecks, startTap, type DecodedRecord, type Tap } from '../../
 import { openDatabase, type SqliteDatabase } from '../../store/index.js';
 import { engineCompatibilityChecker } from '../../schemas/index.js';
 import { startTestKafka, uniqueName, type TestKafkaCluster } from '../support/kafka.js';
+import { waitFor } from '../support/wait.js';
 
 const logger = pino({ level: 'silent' });
 const record = (name: string, fields: object[]) => ({ type: 'record', name, fields });
@@ -36,14 +37,6 @@ const avro = (schema: object) => ({
   type: SchemaType.AVRO as const,
   schema: JSON.stringify(schema),
 });
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The value of one sample line of the exposition text, labels in any order; 0 when absent. */
 function sampleValue(text: string, name: string, labels: Record<string, string>): number {
@@ -174,7 +167,7 @@ describe('wire decoder on a tap', () => {
       await waitFor(
         () =>
           tap.processedCount(topic) === avroValues.length && tap.processedCount(jsonTopic) === 3,
-        'every record',
+        { what: 'every record' },
       );
     } finally {
       await tap.stop();
@@ -258,12 +251,12 @@ describe('wire decoder on a tap', () => {
     const { tap, seen, metricsRegistry, recorder } = await tapWith([topic], 0);
     try {
       await produce([knownValue, knownValue]);
-      await waitFor(() => seen.length === 2, 'two records before the outage');
+      await waitFor(() => seen.length === 2, { what: 'two records before the outage' });
 
       const port = Number(new URL(server.url).port);
       await stopRegistry();
       await produce([knownValue, laterValue, laterValue, laterValue, knownValue]);
-      await waitFor(() => tap.processedCount(topic) === 7, 'records during the outage');
+      await waitFor(() => tap.processedCount(topic) === 7, { what: 'records during the outage' });
       // The cached schema keeps decoding; the one never seen cannot be checked.
       assert.equal(seen.length, 4);
       let text = await metricsRegistry.metrics();
@@ -278,7 +271,7 @@ describe('wire decoder on a tap', () => {
 
       await startRegistry(port);
       await produce([laterValue, laterValue]);
-      await waitFor(() => seen.length === 6, 'records after the registry is back');
+      await waitFor(() => seen.length === 6, { what: 'records after the registry is back' });
       assert.deepEqual(
         seen.slice(4).map((r) => [r.offset, r.schemaId, r.payload.note]),
         [

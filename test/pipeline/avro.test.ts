@@ -20,7 +20,8 @@ import {
   type PipelineTopics,
 } from '../../pipeline/index.js';
 import { startTestKafka, uniqueName, type TestKafkaCluster } from '../support/kafka.js';
-import { createPipelineTopics, errorType, header, readTopic, waitFor } from './support.js';
+import { createPipelineTopics, errorType, header, readTopic } from './support.js';
+import { waitFor } from '../support/wait.js';
 
 /** The pipeline in the Confluent wire format through the embedded schema registry. */
 describe('pipeline with Avro through the embedded schema registry', () => {
@@ -91,10 +92,9 @@ describe('pipeline with Avro through the embedded schema registry', () => {
       groupId: uniqueName('features'),
       codec: codec(topics),
     });
-    await waitFor(
-      'consumer to read everything',
-      () => consumer.stats().recordsAcknowledged >= stats.sent,
-    );
+    await waitFor(() => consumer.stats().recordsAcknowledged >= stats.sent, {
+      what: 'consumer to read everything',
+    });
     const consumed = consumer.stats();
     await consumer.stop();
     const dlqTotal = stats.sent - stats.byFault.none;
@@ -165,10 +165,13 @@ describe('pipeline with Avro through the embedded schema registry', () => {
       registryUrl: registry.url,
     });
     try {
-      await waitFor('features and DLQ records', () => {
-        const s = pipeline.consumer.stats();
-        return s.features > 50 && s.dlq.SCHEMA_VIOLATION > 0;
-      });
+      await waitFor(
+        () => {
+          const s = pipeline.consumer.stats();
+          return s.features > 50 && s.dlq.SCHEMA_VIOLATION > 0;
+        },
+        { what: 'features and DLQ records' },
+      );
       pipeline.producer.setFaults({ paused: true });
       const text = await pipeline.metrics.registry.metrics();
       assert.match(

@@ -10,7 +10,8 @@ import {
   type PipelineTopics,
   type ProducerStats,
 } from '../../pipeline/index.js';
-import { createPipelineTopics, errorType, header, readTopic, waitFor } from './support.js';
+import { createPipelineTopics, errorType, header, readTopic } from './support.js';
+import { waitFor } from '../support/wait.js';
 
 /**
  * Every fault knob, observed on the topics: the producer reports how many records carried each
@@ -50,10 +51,9 @@ describe('producer fault knobs, seen on the topics', () => {
       groupId: uniqueName('features'),
       codec: jsonCodec(),
     });
-    await waitFor(
-      'consumer to read everything',
-      () => consumer.stats().recordsAcknowledged >= stats.sent,
-    );
+    await waitFor(() => consumer.stats().recordsAcknowledged >= stats.sent, {
+      what: 'consumer to read everything',
+    });
     const consumed = consumer.stats();
     await consumer.stop();
     const dlqCount =
@@ -177,7 +177,7 @@ describe('producer fault knobs, seen on the topics', () => {
       http: { host: '127.0.0.1', port: 0 },
     });
     try {
-      await waitFor('some records', () => producer.stats().sent >= 50);
+      await waitFor(() => producer.stats().sent >= 50, { what: 'some records' });
       const put = (body: unknown) =>
         fetch(`${producer.httpUrl}/faults`, { method: 'PUT', body: JSON.stringify(body) });
       const paused = await put({ paused: true });
@@ -193,7 +193,9 @@ describe('producer fault knobs, seen on the topics', () => {
       assert.match(JSON.stringify(await bad.json()), /malformedRatio/);
 
       await put({ paused: false, negativeAmountRatio: 1 });
-      await waitFor('faulty records', () => producer.stats().byFault.negative_amount >= 50);
+      await waitFor(() => producer.stats().byFault.negative_amount >= 50, {
+        what: 'faulty records',
+      });
       const knobs = (await (await fetch(`${producer.httpUrl}/faults`)).json()) as Record<
         string,
         unknown
@@ -235,10 +237,9 @@ describe('producer fault knobs, seen on the topics', () => {
       http: { host: '127.0.0.1', port: 0 },
     });
     try {
-      await waitFor(
-        'consumer to read everything',
-        () => consumer.stats().recordsAcknowledged >= stats.sent,
-      );
+      await waitFor(() => consumer.stats().recordsAcknowledged >= stats.sent, {
+        what: 'consumer to read everything',
+      });
       const text = await (await fetch(`${consumer.httpUrl}/metrics`)).text();
       const value = (pattern: string) =>
         Number(new RegExp(`^${pattern} (\\S+)$`, 'm').exec(text)?.[1]);

@@ -68,16 +68,3 @@ export function header(message: KafkaMessage, name: string): string | undefined 
 export function errorType(message: KafkaMessage): string | undefined {
   return header(message, dlqHeaders.errorType);
 }
-
-/** Polls until `condition` holds, for tests that wait on a background process. */
-export async function waitFor(
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

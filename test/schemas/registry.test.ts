@@ -129,7 +129,11 @@ for (const [storeName, makeStore] of Object.entries(stores)) {
       assert.equal(registry.testCompatibility('t', '2', { schema: f3String }).compatible, false);
       const verbose = registry.testCompatibility('t', 'latest', { schema: f3String });
       assert.equal(verbose.compatible, false);
-      assert.ok(verbose.messages.length > 0);
+      // One message, and it names version 1: the transitive check is what found it.
+      assert.equal(verbose.messages.length, 1, verbose.messages.join('\n'));
+      assert.match(verbose.messages[0]!, /^\{errorType:'TYPE_MISMATCH', /);
+      assert.match(verbose.messages[0]!, /previous schema 1 of 2/);
+      assert.match(verbose.messages[0]!, /path:'\/fields\/f\/type'/);
     });
 
     it('soft-deleted versions take no part in the check', () => {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { waitFor } from './wait.js';
 
 export const pipewatchBin = join(process.cwd(), 'bin', 'pipewatch.js');
 
@@ -56,17 +57,23 @@ export function spawnCli(args: readonly string[], env: Record<string, string> = 
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   /** Resolves with the first JSON log line whose msg matches. */
   const waitForLog = async (msg: string, timeoutMs = 60_000): Promise<Record<string, unknown>> => {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
+    const logged = () => {
       for (const line of output.stdout.split('\n')) {
         if (!line.startsWith('{')) continue;
         const entry = JSON.parse(line) as Record<string, unknown>;
         if (entry.msg === msg) return entry;
       }
-      if (child.exitCode !== null) break;
-      await new Promise((r) => setTimeout(r, 100));
+      if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}) first`);
+      return undefined;
+    };
+    try {
+      return await waitFor(logged, { what: `log line "${msg}"`, timeoutMs, intervalMs: 100 });
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `no log line "${msg}" (${why}); stdout:\n${output.stdout}\nstderr:\n${output.stderr}`,
+      );
     }
-    throw new Error(`no log line "${msg}"; stdout:\n${output.stdout}\nstderr:\n${output.stderr}`);
   };
   return { child, output, exited, waitForLog };
 }

@@ -1,4 +1,4 @@
-/** Helpers of the drift tests: seeded draws, Prometheus text lookups, waiting. */
+/** Helpers of the drift tests: seeded draws, Prometheus text lookups (waiting: ./wait.ts). */
 
 export { seededRandom } from './random.js';
 
@@ -33,12 +33,4 @@ export function promSample(
     }
   }
   return undefined;
-}
-
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

@@ -16,13 +16,42 @@ function exactD(a: number[], b: number[]): number {
   return d;
 }
 
+/**
+ * What the fine bins can know, by definition from the raw values: the gap of the left-limit
+ * CDFs P(X < e) at every fine edge (a lower bound of D), and per bin [lo, hi) the widest gap
+ * the two CDFs can have inside it (each lies between P(X < lo) and P(X < hi)).
+ */
+function fineEdgeKs(reference: number[], current: number[], fineEdges: ArrayLike<number>) {
+  const below = (sample: number[], e: number) => sample.filter((v) => v < e).length / sample.length;
+  const edges = [-Infinity, ...Array.from(fineEdges), Infinity];
+  let statistic = 0;
+  let upper = 0;
+  for (let j = 0; j + 1 < edges.length; j++) {
+    const [lo, hi] = [edges[j]!, edges[j + 1]!];
+    const [refHi, curHi] = [below(reference, hi), below(current, hi)];
+    upper = Math.max(upper, refHi - below(current, lo), curHi - below(reference, lo));
+    if (hi < Infinity) statistic = Math.max(statistic, Math.abs(refHi - curHi));
+  }
+  return { statistic, upperBound: Math.min(1, Math.max(statistic, upper)) };
+}
+
+/** The streaming KS a window snapshot reports, checked against `fineEdgeKs` on the raw values. */
 function windowKs(reference: number[], current: number[], fineBins: number) {
   const ref = numericReferenceFromValues(reference, { fineBins });
   const state = FeatureWindows.create(ref, 0, [{ windowSeconds: 60, subWindowSeconds: 60 }]);
   state.updateNumbers(current, 1);
   const [snap] = state.snapshot(2) as NumericWindowSnapshot[];
-  const ks = streamingKs(ref.fineCounts, snap!.fineCounts);
-  assert.deepEqual(snap!.ks, ks, 'the window snapshot carries the same streaming KS');
+  const ks = snap!.ks;
+  const expected = fineEdgeKs(reference, current, ref.fineEdges);
+  assert.ok(
+    Math.abs(ks.statistic - expected.statistic) <= 1e-12,
+    `${ks.statistic} vs ${expected.statistic}`,
+  );
+  assert.ok(
+    Math.abs(ks.upperBound - expected.upperBound) <= 1e-12,
+    `${ks.upperBound} vs ${expected.upperBound}`,
+  );
+  assert.ok(Math.abs(ks.errorBound - (ks.upperBound - ks.statistic)) <= 1e-15);
   return { ks, ref };
 }
 
@@ -57,6 +86,20 @@ describe('streaming KS from fine bins', () => {
       }
     });
   }
+
+  it('equals the exact D when every value sits on a fine edge (discrete data)', () => {
+    // Integers 0..9: the reference 300 of each, the current a hump. By hand (and scipy's
+    // ks_2samp): F_ref(k) = (k + 1)/10, F_cur = .05 .125 .225 .35 .5 .65 .775 .875 .95 1, so
+    // D = 0.075 at k = 1, 2, 6, 7. Each integer is a fine edge, so no value falls inside a bin.
+    const reference = Array.from({ length: 3000 }, (_, i) => i % 10);
+    const hump = [100, 150, 200, 250, 300, 300, 250, 200, 150, 100];
+    const current = hump.flatMap((count, k) => Array<number>(count).fill(k));
+    assert.ok(Math.abs(exactD(reference, current) - 0.075) <= 1e-12);
+    const { ks, ref } = windowKs(reference, current, 100);
+    for (let k = 0; k < 10; k++) assert.ok(ref.fineEdges.includes(k), `edge ${k}`);
+    assert.ok(Math.abs(ks.statistic - 0.075) <= 1e-12, JSON.stringify(ks));
+    assert.ok(ks.upperBound >= 0.075 - 1e-12, JSON.stringify(ks));
+  });
 
   it('gives NaN without data on one side', () => {
     assert.ok(Number.isNaN(streamingKs([1, 2], [0, 0]).statistic));
