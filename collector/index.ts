@@ -49,16 +49,3 @@ export {
   type CaptureOptions,
   type CaptureResult,
 } from './capture-reference.js';
-export {
-  DriftSink,
-  type ReferenceChanges,
-  type TrackedFeature,
-  type WatchedReference,
-} from './drift-sink.js';
-export {
-  DriftMonitor,
-  type DriftMonitorOptions,
-  type DriftView,
-  type FeatureDriftState,
-  type WindowDriftState,
-} from './drift-monitor.js';

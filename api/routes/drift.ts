@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { PipewatchError } from '../../common/index.js';
-import type { DriftView, FeatureDriftState } from '../../collector/index.js';
+import type { DriftView, FeatureDriftState } from '../../monitor/index.js';
 import { name } from './reference-body.js';
 
 export interface DriftRoutesOptions {

@@ -61,7 +61,7 @@ export async function startService(
     });
     // Every detector runtime publishes here; /metrics, the API and the rules read it.
     const board = new ReadingsBoard();
-    const drift = startDrift({ config, db, metricsRegistry, logger, lifecycle });
+    const drift = startDrift({ config, db, board, logger, lifecycle });
     const collectors = await startCollectors({
       config,
       kafka,
