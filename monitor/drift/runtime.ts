@@ -57,9 +57,12 @@ export class DriftRuntime implements DriftView {
     describeDriftMetrics(options.board);
   }
 
-  /** Restores states, then refreshes and evaluates every `evaluateIntervalMs`. */
+  /**
+   * Restores states, then refreshes and evaluates every `evaluateIntervalMs`. A failing first
+   * refresh is logged and retried at the next tick: drift never stops the service starting.
+   */
   start(): void {
-    this.refresh(this.now());
+    this.tick(false);
     const evaluate = setInterval(() => this.tick(), this.options.evaluateIntervalMs);
     const persist = setInterval(() => this.persistSafely(), this.options.persistIntervalMs);
     evaluate.unref();
@@ -222,13 +225,13 @@ export class DriftRuntime implements DriftView {
     );
   }
 
-  private tick(): void {
+  private tick(evaluate = true): void {
     try {
       const nowMs = this.now();
       this.refresh(nowMs);
-      this.evaluate(nowMs);
+      if (evaluate) this.evaluate(nowMs);
     } catch (error) {
-      this.options.logger.error({ err: error }, 'drift evaluation failed');
+      this.options.logger.error({ err: error }, 'drift refresh or evaluation failed');
     }
   }
 
