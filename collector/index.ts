@@ -42,6 +42,7 @@ export {
   type SchemaViolationsView,
   type ViolationCount,
   type ViolationSample,
+  type ViolationTotals,
 } from './wire/violations.js';
 export { createWireChecks, type WireChecksOptions } from './wire/checks.js';
 export {

@@ -19,3 +19,8 @@ export {
 export { RecordTimeWindows, type ClampCounts } from './drift/record-time-windows.js';
 export { driftDescriptors, describeDriftMetrics, driftReadings } from './drift/readings.js';
 export type { DriftView, FeatureDriftState, WindowDriftState } from './drift/view.js';
+export {
+  publishSchemaViolations,
+  schemaViolationsSource,
+  type ViolationTotalsSource,
+} from './schema-violations.js';

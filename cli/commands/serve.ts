@@ -3,7 +3,7 @@ import { pino, type Logger } from 'pino';
 import { createMetricsRegistry, startHttpServer, startRegistryServer } from '../../api/index.js';
 import { captureReferenceValues } from '../../collector/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
-import { ReadingsBoard } from '../../monitor/index.js';
+import { publishSchemaViolations, ReadingsBoard } from '../../monitor/index.js';
 import { engineCompatibilityChecker } from '../../schemas/index.js';
 import { openDatabase, sqliteReferenceStore, sqliteServiceStateStore } from '../../store/index.js';
 import { Lifecycle } from '../lifecycle.js';
@@ -71,6 +71,8 @@ export async function startService(
       logger,
       lifecycle,
     });
+    const stopViolations = publishSchemaViolations(board, collectors.schemaViolations);
+    lifecycle.add({ name: 'schema-violations', stop: stopViolations });
 
     const pipelineStartedAtMs = Date.now();
     const pipelineMetrics = await startServicePipeline({

@@ -102,7 +102,7 @@ describe('DriftRuntime', () => {
   }
 
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'pipewatch-drift-monitor-'));
+    dir = mkdtempSync(join(tmpdir(), 'pipewatch-drift-runtime-'));
   });
   after(() => {
     rmSync(dir, { recursive: true, force: true });
