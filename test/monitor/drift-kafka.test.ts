@@ -138,14 +138,19 @@ describe('drift on a feature topic (tap → drift sink → monitor → /metrics)
         metric: 'psi',
       })!;
       assert.ok(channelPsi < 0.1, `unshifted channel: psi ${channelPsi}`);
-      // The mass moved up: the top PSI bin is an upper or lower tail bin of the reference.
-      assert.ok(
-        text.includes(
-          'pipewatch_feature_drift_bin_contribution{topic="' +
-            topic +
-            '",feature="amount",window="4s",rank="1"',
-        ),
+      // The mass moved up by 0.5 sd. Expected PSI terms (normal cdf, Python) over this
+      // reference's deciles: upper tail [e9 = 120.3, +inf) ≈ 0.066 (share 0.10 → 0.20), lower
+      // tail [-inf, e1 = 80.8) ≈ 0.061 (0.10 → 0.037), every inner bin ≤ 0.037: ranks 1 and 2
+      // are the two tail bins, in an order within sampling noise (0.0707 and 0.0690 here).
+      const topBin = (rank: string) => {
+        const prefix = `pipewatch_feature_drift_bin_contribution{topic="${topic}",feature="amount",window="4s",rank="${rank}",bin="`;
+        const line = text.split('\n').find((l) => l.startsWith(prefix));
+        return line?.slice(prefix.length, line.indexOf('"}'));
+      };
+      const tails = [topBin('1'), topBin('2')].map((bin) =>
+        bin?.startsWith('[-inf, ') ? 'lower' : bin?.endsWith(', +inf)') ? 'upper' : bin,
       );
+      assert.deepEqual(tails.sort(), ['lower', 'upper']);
 
       // k = 3 sub-window slides of drift → detected; the channel never is.
       monitor.evaluate(nowMs + 1500);
