@@ -3,11 +3,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import type { DecodedRecord } from '../../collector/index.js';
-import { numericReferenceFromValues } from '../../detectors/index.js';
+import {
+  FeatureWindows,
+  numericReferenceFromValues,
+  serializeWindowState,
+} from '../../detectors/index.js';
 import { DriftRuntime, ReadingsBoard, renderBoard } from '../../monitor/index.js';
 import {
+  applyMigrations,
+  migrations,
   openDatabase,
   sqliteReferenceStore,
   sqliteWindowStateStore,
@@ -114,6 +121,48 @@ describe('drift streaks across a restart (real SQLite file)', () => {
     c.runtime.evaluate(t0 + 23_500);
     assert.equal(consecutive(c.runtime), 1);
     c.runtime.stop();
+    second.close();
+  });
+
+  it('restores a state saved before streaks were kept (file upgraded by migration 0301)', () => {
+    const file = join(dir, 'upgrade.sqlite');
+    // The file as the previous release left it: migrations up to 0300, one reference and the
+    // window state of 60 values, saved without streaks.
+    const old = new Database(file);
+    applyMigrations(
+      old,
+      migrations.filter((m) => m.name < '0301'),
+    );
+    const reference = numericReferenceFromValues(
+      Array.from({ length: 100 }, (_, i) => i + 1),
+      { bins: 4, fineBins: 100 },
+    );
+    sqliteReferenceStore(old).register(
+      { topic, feature: 'amount', source: 'values', reference },
+      t0,
+    );
+    const state = FeatureWindows.create(reference, t0, [
+      { windowSeconds: 60, subWindowSeconds: 10 },
+    ]);
+    for (let x = 41; x <= 100; x++) state.updateNumber(x, t0 + 1000);
+    old
+      .prepare(
+        `INSERT INTO drift_window_state (topic, feature, reference_version, saved_at_ms, state)
+         VALUES (?, 'amount', 1, ?, ?)`,
+      )
+      .run(topic, t0 + 1000, Buffer.from(serializeWindowState(state)));
+    old.close();
+
+    const second = openDatabase(file);
+    const b = runtimeOn(second);
+    b.runtime.refresh(t0 + 2000);
+    b.runtime.evaluate(t0 + 2000);
+    assert.equal(
+      promSample(renderBoard(b.board), 'pipewatch_feature_drift_window_values', window),
+      60,
+    );
+    assert.equal(consecutive(b.runtime), 1, 'the count starts over, the windows are kept');
+    b.runtime.stop();
     second.close();
   });
 });
