@@ -10,7 +10,8 @@
  * same specs line up slot by slot). The timestamp is clamped first:
  * - later than `now`: counted at `now` (a window never holds its own future; producer clocks
  *   run ahead); more than `maxSkewMs` later is also counted as clamped;
- * - earlier than `now - largest window - maxSkewMs`: outside every window, counted as clamped.
+ * - earlier than `now - largest window - maxSkewMs`, or than the largest window before the
+ *   state's own clock: outside every window, not counted, tallied as clamped (past).
  * Memory: the state's fixed counters plus at most `maxLateValues` buffered values.
  */
 import {
@@ -25,7 +26,7 @@ const maxLateValues = 10_000;
 export interface ClampCounts {
   /** Stamped more than the skew after `now`: counted at `now`. */
   future: number;
-  /** Stamped before every window (largest window + skew before `now`): not counted. */
+  /** Stamped before every window (at `now` with the skew, or at the state's clock): not counted. */
   past: number;
 }
 
@@ -56,16 +57,17 @@ export class RecordTimeWindows {
     if (atMs > nowMs) {
       if (atMs > nowMs + this.maxSkewMs) this.clamped.future += 1;
       atMs = nowMs;
-    } else if (atMs < nowMs - this.maxWindowMs - this.maxSkewMs) {
+    }
+    const clockMs = this.windows.clockMs;
+    // Before every window, at `now` (with the skew) or at the state's own clock: slid out.
+    if (atMs < nowMs - this.maxWindowMs - this.maxSkewMs || atMs < clockMs - this.maxWindowMs) {
       this.clamped.past += 1;
       return;
     }
-    if (atMs >= this.windows.clockMs) {
+    if (atMs >= clockMs) {
       this.windows.update(value, atMs);
       return;
     }
-    // Older than every window at the state's own clock: it has already slid out.
-    if (atMs < this.windows.clockMs - this.maxWindowMs) return;
     const tick = Math.floor(atMs / this.tickMs) * this.tickMs;
     const values = this.late.get(tick);
     if (values) values.push(value);

@@ -95,8 +95,9 @@ describe('drift windows keyed by record time', () => {
     sink.onRecord(record(nowMs + 60 * minute), nowMs); // producer clock an hour ahead
     sink.onRecord(record(nowMs + 1000), nowMs); // within the skew: not reported
     sink.onRecord(record(nowMs - 66 * minute), nowMs); // > 1 h + 5 min skew ago
+    sink.onRecord(record(nowMs - 61 * minute), nowMs); // within the skew, but before the hour
     sink.onRecord(record(-1), nowMs); // Kafka's "no timestamp": the tap's clock
-    assert.deepEqual(w.clamped, { future: 1, past: 1 });
+    assert.deepEqual(w.clamped, { future: 1, past: 2 });
     assert.deepEqual(counts(w, nowMs), [3, 3]);
     // Counted at now, the future value leaves the 5 m window 5 minutes on (it would sit in
     // the window for an hour if it were keyed at its own stamp).
