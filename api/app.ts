@@ -1,12 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Registry } from 'prom-client';
-import type { DriftView, SchemaViolationsView } from '../collector/index.js';
+import type { SchemaViolationsView } from '../collector/index.js';
 import { apiAuthHook, type ApiAuthOptions } from './auth.js';
 import { handleApiError } from './http-errors.js';
 import { registerOpenApi } from './openapi.js';
 import type { ReferenceStore } from '../store/index.js';
-import type { ReadingsBoard } from '../monitor/index.js';
+import type { DriftView, ReadingsBoard } from '../monitor/index.js';
 import { driftRoutes } from './routes/drift.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { schemaViolationRoutes } from './routes/schema-violations.js';

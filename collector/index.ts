@@ -42,6 +42,7 @@ export {
   type SchemaViolationsView,
   type ViolationCount,
   type ViolationSample,
+  type ViolationTotals,
 } from './wire/violations.js';
 export { createWireChecks, type WireChecksOptions } from './wire/checks.js';
 export {
@@ -49,16 +50,3 @@ export {
   type CaptureOptions,
   type CaptureResult,
 } from './capture-reference.js';
-export {
-  DriftSink,
-  type ReferenceChanges,
-  type TrackedFeature,
-  type WatchedReference,
-} from './drift-sink.js';
-export {
-  DriftMonitor,
-  type DriftMonitorOptions,
-  type DriftView,
-  type FeatureDriftState,
-  type WindowDriftState,
-} from './drift-monitor.js';

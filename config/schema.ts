@@ -256,6 +256,12 @@ const driftSection = z
     evaluateIntervalMs: z.number().int().positive().default(10_000),
     /** Period of saving window states to SQLite, ms (also saved at shutdown). Default 60000. */
     persistIntervalMs: z.number().int().positive().default(60_000),
+    /**
+     * Values are windowed by their record timestamp. A timestamp after now is counted at now
+     * (and counted as clamped when more than this ahead); one more than the largest window plus
+     * this before now is outside every window (counted as clamped, not windowed). Default 300.
+     */
+    maxTimestampSkewSeconds: z.number().int().min(0).max(86_400).default(300),
   })
   .strict();
 

@@ -8,3 +8,19 @@ export {
   type ReadingsFilter,
 } from './board.js';
 export { renderBoard } from './prometheus-text.js';
+export { DriftRuntime, type DriftRuntimeOptions } from './drift/runtime.js';
+export {
+  DriftSink,
+  defaultMaxTimestampSkewMs,
+  type ReferenceChanges,
+  type TrackedFeature,
+  type WatchedReference,
+} from './drift/sink.js';
+export { RecordTimeWindows, type ClampCounts } from './drift/record-time-windows.js';
+export { driftDescriptors, describeDriftMetrics, driftReadings } from './drift/readings.js';
+export type { DriftView, FeatureDriftState, WindowDriftState } from './drift/view.js';
+export {
+  publishSchemaViolations,
+  schemaViolationsSource,
+  type ViolationTotalsSource,
+} from './schema-violations.js';

@@ -25,6 +25,7 @@ export {
 } from './reference-store.js';
 export {
   sqliteWindowStateStore,
+  type SavedStreak,
   type SavedWindowState,
   type WindowStateStore,
 } from './window-state-store.js';

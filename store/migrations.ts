@@ -81,4 +81,10 @@ export const migrations: readonly Migration[] = [
       PRIMARY KEY (topic, feature)
     );`,
   },
+  {
+    name: '0301_drift_window_streaks',
+    // Consecutive drifting windows per window, saved with the window counts (JSON array of
+    // { window, consecutive, drifting, lastStep }) so a restart resumes "k in a row".
+    sql: `ALTER TABLE drift_window_state ADD COLUMN streaks_json TEXT NOT NULL DEFAULT '[]';`,
+  },
 ];

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { PipewatchError } from '../../common/index.js';
-import type { DriftView, FeatureDriftState } from '../../collector/index.js';
+import type { DriftView, FeatureDriftState } from '../../monitor/index.js';
 import { z } from 'zod';
 import { featureName, topicName } from './names.js';
 import { parsePart } from './request.js';

@@ -3,7 +3,7 @@ import { pino, type Logger } from 'pino';
 import { createMetricsRegistry, startHttpServer, startRegistryServer } from '../../api/index.js';
 import { captureReferenceValues } from '../../collector/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
-import { ReadingsBoard } from '../../monitor/index.js';
+import { publishSchemaViolations, ReadingsBoard } from '../../monitor/index.js';
 import { engineCompatibilityChecker } from '../../schemas/index.js';
 import { openDatabase, sqliteReferenceStore, sqliteServiceStateStore } from '../../store/index.js';
 import { Lifecycle } from '../lifecycle.js';
@@ -62,7 +62,11 @@ export async function startService(
     });
     // Every detector runtime publishes here; /metrics, the API and the rules read it.
     const board = new ReadingsBoard();
-    const drift = startDrift({ config, db, metricsRegistry, logger, lifecycle });
+    // One reference store: a row that no longer validates is logged once, naming it, and skipped.
+    const referenceStore = sqliteReferenceStore(db, {
+      onInvalid: (invalid) => logger.warn(invalid, 'drift reference is invalid and skipped'),
+    });
+    const drift = startDrift({ config, db, referenceStore, board, logger, lifecycle });
     const collectors = await startCollectors({
       config,
       kafka,
@@ -72,6 +76,8 @@ export async function startService(
       logger,
       lifecycle,
     });
+    const stopViolations = publishSchemaViolations(board, collectors.schemaViolations);
+    lifecycle.add({ name: 'schema-violations', stop: stopViolations });
 
     const pipelineStartedAtMs = Date.now();
     const pipelineMetrics = await startServicePipeline({
@@ -93,7 +99,7 @@ export async function startService(
           sqlite: () => db.open,
           kafka: () => health.isHealthy(Date.now()),
         },
-        referenceStore: drift.notifying(sqliteReferenceStore(db)),
+        referenceStore: drift.notifying(referenceStore),
         captureReferenceValues: (request) =>
           captureReferenceValues({ kafka, logger, decode: collectors.decode, ...request }),
         schemaViolations: collectors.schemaViolations,

@@ -32,9 +32,9 @@ export async function startCollectors(options: {
   readonly lifecycle: Lifecycle;
 }): Promise<ServiceCollectors> {
   const { config } = options;
+  // No prom-client registry: the violation totals reach /metrics through the readings board.
   const { decode, recorder } = createWireChecks({
     registryUrl: options.registryUrl,
-    metricsRegistry: options.metricsRegistry,
     ...config.collector,
   });
   const tap = await startTap({

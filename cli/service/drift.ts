@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
-import { DriftMonitor } from '../../collector/index.js';
 import type { Config } from '../../config/index.js';
+import { DriftRuntime, type ReadingsBoard } from '../../monitor/index.js';
 import {
-  sqliteReferenceStore,
   sqliteWindowStateStore,
+  type ReferenceStore,
   type SqliteDatabase,
 } from '../../store/index.js';
 import type { Lifecycle } from '../lifecycle.js';
@@ -23,29 +22,33 @@ export function driftThresholdsOf(drift: Readonly<Config['drift']>) {
 }
 
 /**
- * Feature drift: the monitor (its sink goes to the collector's tap), restored from and saved to
- * SQLite. Registered with the lifecycle before the tap, so it stops (and saves) after the tap.
+ * Feature drift: the runtime (its sink goes to the collector's tap) publishing on the board,
+ * restored from and saved to SQLite. Registered with the lifecycle before the tap, so it stops
+ * (and saves) after the tap.
  */
 export function startDrift(options: {
   readonly config: Readonly<Config>;
   readonly db: SqliteDatabase;
-  readonly metricsRegistry: Registry;
+  /** The service's one reference store (the API writes through `runtime.notifying` of it). */
+  readonly referenceStore: ReferenceStore;
+  readonly board: ReadingsBoard;
   readonly logger: Logger;
   readonly lifecycle: Lifecycle;
-}): DriftMonitor {
+}): DriftRuntime {
   const { drift } = options.config;
-  const monitor = new DriftMonitor({
-    referenceStore: sqliteReferenceStore(options.db),
+  const runtime = new DriftRuntime({
+    referenceStore: options.referenceStore,
     windowStateStore: sqliteWindowStateStore(options.db),
-    metricsRegistry: options.metricsRegistry,
+    board: options.board,
     logger: options.logger.child({ component: 'drift' }),
     windows: drift.windows,
     thresholds: driftThresholdsOf(drift),
     minWindowValues: drift.minWindowValues,
     evaluateIntervalMs: drift.evaluateIntervalMs,
     persistIntervalMs: drift.persistIntervalMs,
+    maxTimestampSkewMs: drift.maxTimestampSkewSeconds * 1000,
   });
-  monitor.start();
-  options.lifecycle.add({ name: 'drift', stop: () => monitor.stop() });
-  return monitor;
+  runtime.start();
+  options.lifecycle.add({ name: 'drift', stop: () => runtime.stop() });
+  return runtime;
 }

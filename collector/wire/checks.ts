@@ -9,7 +9,8 @@ import { SchemaViolationRecorder } from './violations.js';
 export interface WireChecksOptions {
   /** The schema registry (embedded or config `registry.url`). */
   readonly registryUrl: string;
-  readonly metricsRegistry: Registry;
+  /** prom-client counters of the violations; without it they are published on the board. */
+  readonly metricsRegistry?: Registry;
   /** Config `collector.topicFormats`. Default {}: every topic Confluent Avro, `<topic>-value`. */
   readonly topicFormats?: Readonly<Record<string, WireTopicExpectation>>;
   /** Milliseconds. Default 2000. */

@@ -33,8 +33,22 @@ export interface SchemaViolationsView {
   snapshot(filter?: { readonly topic?: string }): SchemaViolationsSnapshot;
 }
 
+/** Running totals, what the readings board publishes (no samples). */
+export interface ViolationTotals {
+  readonly violations: readonly {
+    readonly topic: string;
+    readonly kind: string;
+    readonly count: number;
+  }[];
+  readonly lookupFailures: readonly { readonly topic: string; readonly count: number }[];
+}
+
 export interface SchemaViolationRecorderOptions {
-  readonly metricsRegistry: Registry;
+  /**
+   * Where prom-client counters go. Without it the recorder keeps no prom-client series: the
+   * totals reach /metrics through the readings board (monitor/, `subscribe` + `totals`).
+   */
+  readonly metricsRegistry?: Registry;
   /** Offending records kept per (topic, kind). Default 20. */
   readonly samplesPerKind?: number;
 }
@@ -53,21 +67,24 @@ interface Tally {
  * about the producer. Memory is bounded by topics × kinds × samplesPerKind.
  */
 export class SchemaViolationRecorder implements SchemaViolationsView {
-  private readonly violationsTotal: Counter<'topic' | 'kind'>;
-  private readonly lookupFailuresTotal: Counter<'topic'>;
+  private readonly violationsTotal: Counter<'topic' | 'kind'> | undefined;
+  private readonly lookupFailuresTotal: Counter<'topic'> | undefined;
+  private readonly listeners = new Set<() => void>();
   private readonly samplesPerKind: number;
   private readonly tallies = new Map<string, Map<string, Tally>>();
 
   constructor(options: SchemaViolationRecorderOptions) {
     this.samplesPerKind = options.samplesPerKind ?? 20;
+    const registry = options.metricsRegistry;
+    if (!registry) return;
     this.violationsTotal = sharedCounter(
-      options.metricsRegistry,
+      registry,
       'pipewatch_schema_violations_total',
       'Records on watched topics that break the topic schema expectations, by kind.',
       ['topic', 'kind'],
     );
     this.lookupFailuresTotal = sharedCounter(
-      options.metricsRegistry,
+      registry,
       'pipewatch_schema_lookup_failures_total',
       'Records left unchecked because the schema registry could not be reached.',
       ['topic'],
@@ -76,8 +93,8 @@ export class SchemaViolationRecorder implements SchemaViolationsView {
 
   /** The tap's onUndecodable handler. */
   readonly onUndecodable: UndecodableHandler = (record, kind, message) => {
-    if (kind === registryUnavailableKind) this.lookupFailuresTotal.inc({ topic: record.topic });
-    else this.violationsTotal.inc({ topic: record.topic, kind });
+    if (kind === registryUnavailableKind) this.lookupFailuresTotal?.inc({ topic: record.topic });
+    else this.violationsTotal?.inc({ topic: record.topic, kind });
     let byKind = this.tallies.get(record.topic);
     if (!byKind) {
       byKind = new Map();
@@ -100,7 +117,27 @@ export class SchemaViolationRecorder implements SchemaViolationsView {
         timestampMs: record.timestampMs,
       });
     }
+    for (const listener of this.listeners) listener();
   };
+
+  /** Told after every counted record; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Running totals per (topic, kind) and registry lookup failures per topic. */
+  totals(): ViolationTotals {
+    const violations: { topic: string; kind: string; count: number }[] = [];
+    const lookupFailures: { topic: string; count: number }[] = [];
+    for (const [topic, byKind] of this.tallies) {
+      for (const [kind, tally] of byKind) {
+        if (kind === registryUnavailableKind) lookupFailures.push({ topic, count: tally.count });
+        else violations.push({ topic, kind, count: tally.count });
+      }
+    }
+    return { violations, lookupFailures };
+  }
 
   snapshot(filter: { readonly topic?: string } = {}): SchemaViolationsSnapshot {
     const violations: ViolationCount[] = [];

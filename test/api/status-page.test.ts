@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pipewatchApp } from '../../api/index.js';
-import type { DriftView, FeatureDriftState } from '../../collector/index.js';
+import type { DriftView, FeatureDriftState } from '../../monitor/index.js';
 import { ReadingsBoard, type Reading } from '../../monitor/index.js';
 import { createMetricsRegistry } from '../../api/index.js';
 import { browserSkipReason, launchBrowser, screenshotPath } from '../support/browser.js';

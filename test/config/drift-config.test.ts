@@ -22,6 +22,7 @@ describe('drift configuration', () => {
       minWindowValues: 500,
       evaluateIntervalMs: 10_000,
       persistIntervalMs: 60_000,
+      maxTimestampSkewSeconds: 300,
     });
   });
 
@@ -38,5 +39,6 @@ describe('drift configuration', () => {
     bad({ windowSize: 5 }, /drift\.windowSize/);
     bad({ alpha: 1 }, /drift\.alpha/);
     bad({ decisionMetric: 'ks' }, /drift\.decisionMetric/);
+    bad({ maxTimestampSkewSeconds: -1 }, /drift\.maxTimestampSkewSeconds/);
   });
 });

@@ -7,7 +7,7 @@ import Fastify from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { pipewatchApp } from '../../api/index.js';
-import { DriftMonitor, type DecodedRecord } from '../../collector/index.js';
+import type { DecodedRecord } from '../../collector/index.js';
 import {
   categoricalReferenceFromCounts,
   numericReferenceFromValues,
@@ -19,16 +19,17 @@ import {
   sqliteWindowStateStore,
   type SqliteDatabase,
 } from '../../store/index.js';
+import { DriftRuntime, ReadingsBoard, renderBoard } from '../../monitor/index.js';
 
 const t0 = 1_700_000_000_000;
 const topic = 'features.test';
 
-function record(payload: Record<string, unknown>): DecodedRecord {
+function record(payload: Record<string, unknown>, timestampMs = t0): DecodedRecord {
   return {
     topic,
     partition: 0,
     offset: '0',
-    timestampMs: t0,
+    timestampMs,
     key: null,
     headers: {},
     value: null,
@@ -48,18 +49,20 @@ function sample(text: string, prefix: string, labels: Record<string, string>): n
   return undefined;
 }
 
-describe('DriftMonitor', () => {
+describe('DriftRuntime', () => {
   let dir: string;
   const logger = pino({ level: 'silent' });
   const windows = [{ windowSeconds: 60, subWindowSeconds: 10 }];
 
-  function monitorOn(database: SqliteDatabase, registry = new Registry()) {
+  function monitorOn(database: SqliteDatabase, board = new ReadingsBoard()) {
     return {
-      registry,
-      monitor: new DriftMonitor({
+      board,
+      /** The board as /metrics renders it. */
+      metrics: () => renderBoard(board),
+      monitor: new DriftRuntime({
         referenceStore: sqliteReferenceStore(database),
         windowStateStore: sqliteWindowStateStore(database),
-        metricsRegistry: registry,
+        board,
         logger,
         windows,
         thresholds: { consecutiveWindows: 2 },
@@ -99,7 +102,7 @@ describe('DriftMonitor', () => {
   }
 
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'pipewatch-drift-monitor-'));
+    dir = mkdtempSync(join(tmpdir(), 'pipewatch-drift-runtime-'));
   });
   after(() => {
     rmSync(dir, { recursive: true, force: true });
@@ -107,7 +110,7 @@ describe('DriftMonitor', () => {
 
   it('feeds payload fields to the windows and exports readings, criticals and bins', async () => {
     const db = seeded('exports');
-    const { monitor, registry } = monitorOn(db);
+    const { monitor, metrics } = monitorOn(db);
     monitor.refresh(t0);
     // amount shifted to 41..100; country as in the reference; one wrong type, some nulls.
     for (let x = 41; x <= 100; x++) {
@@ -117,7 +120,7 @@ describe('DriftMonitor', () => {
     monitor.sink.onRecord(record({ other: 1 }), t0 + 1000);
     monitor.sink.onRecord({ ...record({ amount: 1 }), topic: 'elsewhere' }, t0 + 1000);
     monitor.evaluate(t0 + 2000);
-    const text = await registry.metrics();
+    const text = metrics();
     const amount = { topic, feature: 'amount', window: '1m' };
     assert.equal(sample(text, 'pipewatch_feature_drift_window_values', amount), 60);
     assert.equal(
@@ -135,14 +138,19 @@ describe('DriftMonitor', () => {
     assert.ok(
       sample(text, 'pipewatch_feature_drift_pvalue', { ...amount, metric: 'ks_statistic' })! < 1e-4,
     );
-    assert.equal(
-      sample(text, 'pipewatch_feature_drift_bin_contribution', {
-        ...amount,
-        rank: '1',
-        bin: '[-inf, 25.75)',
-      }) !== undefined,
-      true,
-    );
+    // Rank 1 is the emptied bin [-inf, 25.75): reference 25 of 100, window 0 of 60. PSI terms
+    // (p - q)·ln(p / q) with p = (c + 0.5) / (N + 2), q = (c + 0.5) / (M + 2), computed in
+    // Python: 0.8308033559238257 for that bin, 0.08029652068373866 for each of the two bins
+    // the window fills like the reference (ranks 2 and 3), 0.0314084489323970 for [25.75, 50.5).
+    const contribution = (labels: Record<string, string>) =>
+      sample(text, 'pipewatch_feature_drift_bin_contribution', { ...amount, ...labels });
+    const rank1 = contribution({ rank: '1', bin: '[-inf, 25.75)' });
+    assert.ok(rank1 !== undefined && Math.abs(rank1 - 0.8308033559238257) < 1e-9, String(rank1));
+    for (const rank of ['2', '3']) {
+      const term = contribution({ rank });
+      assert.ok(term !== undefined && Math.abs(term - 0.08029652068373866) < 1e-9, String(term));
+    }
+    assert.equal(contribution({ bin: '[25.75, 50.5)' }), undefined, 'only the top 3 bins');
     // 1 null + 1 missing field of 62 rows for country; 1 invalid + 1 missing for amount.
     const country = { topic, feature: 'country', window: '1m' };
     assert.ok(
@@ -158,9 +166,9 @@ describe('DriftMonitor', () => {
     // One drifting window is not enough (k = 2); the next sub-window's is.
     assert.equal(sample(text, 'pipewatch_feature_drift_detected', amount), 0);
     monitor.evaluate(t0 + 5000); // same sub-window: the streak does not step
-    assert.equal(sample(await registry.metrics(), 'pipewatch_feature_drift_detected', amount), 0);
+    assert.equal(sample(metrics(), 'pipewatch_feature_drift_detected', amount), 0);
     monitor.evaluate(t0 + 12_000);
-    const later = await registry.metrics();
+    const later = metrics();
     assert.equal(sample(later, 'pipewatch_feature_drift_detected', amount), 1);
     assert.equal(sample(later, 'pipewatch_feature_drift_detected', country), 0);
     monitor.stop();
@@ -169,12 +177,12 @@ describe('DriftMonitor', () => {
 
   it('answers /api/v1/drift with readings and both histograms, 404 for an unknown feature', async () => {
     const db = seeded('api');
-    const { monitor, registry } = monitorOn(db);
+    const { monitor, board } = monitorOn(db);
     monitor.refresh(t0);
     for (let x = 1; x <= 100; x++) monitor.sink.onRecord(record({ amount: x, country: 'a' }), t0);
     monitor.evaluate(t0 + 1000);
     const app = Fastify();
-    await app.register(pipewatchApp, { metricsRegistry: registry, drift: monitor });
+    await app.register(pipewatchApp, { metricsRegistry: new Registry(), drift: monitor, board });
     const list = (await app.inject({ url: '/api/v1/drift' })).json<{
       features: {
         feature: string;
@@ -200,6 +208,12 @@ describe('DriftMonitor', () => {
     assert.deepEqual(body.referenceHistogram.counts, [25, 25, 25, 25]);
     // The current 1..100 lands 25 per bin, like the reference.
     assert.deepEqual(body.windows[0]!.currentHistogram.counts, [25, 25, 25, 25]);
+    // /metrics renders the board: the drift families with their types and help.
+    const scrape = (await app.inject({ url: '/metrics' })).body;
+    assert.match(scrape, /^# TYPE pipewatch_feature_drift gauge$/m);
+    assert.match(scrape, /^# HELP pipewatch_feature_drift_detected 1 when the window drifted/m);
+    const m = { topic, feature: 'amount', window: '1m' };
+    assert.equal(sample(scrape, 'pipewatch_feature_drift_window_values', m), 100);
     const missing = await app.inject({ url: `/api/v1/drift/${topic}/nope` });
     assert.equal(missing.statusCode, 404);
     assert.equal(
@@ -231,10 +245,7 @@ describe('DriftMonitor', () => {
     after1.monitor.refresh(t0 + 3000);
     after1.monitor.evaluate(t0 + 3000);
     const window = { topic, feature: 'amount', window: '1m' };
-    assert.equal(
-      sample(await after1.registry.metrics(), 'pipewatch_feature_drift_window_values', window),
-      70,
-    );
+    assert.equal(sample(after1.metrics(), 'pipewatch_feature_drift_window_values', window), 70);
 
     // A new version: the saved state (of version 1) is discarded, counting starts over.
     after1.monitor.stop();
@@ -245,15 +256,12 @@ describe('DriftMonitor', () => {
     const again = monitorOn(second);
     again.monitor.refresh(t0 + 4000);
     again.monitor.evaluate(t0 + 4000);
-    assert.equal(
-      sample(await again.registry.metrics(), 'pipewatch_feature_drift_window_values', window),
-      0,
-    );
+    assert.equal(sample(again.metrics(), 'pipewatch_feature_drift_window_values', window), 0);
 
     // Deleting the reference removes its series.
     sqliteReferenceStore(second).delete(topic, 'amount');
     again.monitor.refresh(t0 + 5000);
-    const text = await again.registry.metrics();
+    const text = again.metrics();
     assert.equal(sample(text, 'pipewatch_feature_drift', { feature: 'amount' }), undefined);
     assert.equal(sample(text, 'pipewatch_feature_drift_window_values', window), undefined);
     assert.equal(sqliteWindowStateStore(second).load(topic, 'amount'), undefined);
@@ -262,13 +270,13 @@ describe('DriftMonitor', () => {
   });
 });
 
-describe('DriftMonitor.notifying', () => {
+describe('DriftRuntime.notifying', () => {
   it('watches a reference as soon as it is registered, and forgets it when deleted', () => {
     // The monitor reads the same store the API writes through the wrapper.
     const shared = memoryReferenceStore();
-    const monitor = new DriftMonitor({
+    const monitor = new DriftRuntime({
       referenceStore: shared,
-      metricsRegistry: new Registry(),
+      board: new ReadingsBoard(),
       logger: pino({ level: 'silent' }),
       windows: [{ windowSeconds: 60, subWindowSeconds: 10 }],
       thresholds: {},

@@ -7,7 +7,8 @@ import Fastify from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { pipewatchApp } from '../../api/index.js';
-import { decodeJsonRecord, DriftMonitor, startTap, type Tap } from '../../collector/index.js';
+import { decodeJsonRecord, startTap, type Tap } from '../../collector/index.js';
+import { DriftRuntime, ReadingsBoard, renderBoard } from '../../monitor/index.js';
 import {
   openDatabase,
   sqliteReferenceStore,
@@ -80,11 +81,12 @@ describe('drift on a feature topic (tap → drift sink → monitor → /metrics)
   it('flags a shifted numeric feature within one window and leaves the categorical one alone', async () => {
     const topic = await cluster.createTopic('features', 2);
     const registry = new Registry();
+    const board = new ReadingsBoard();
     const app = Fastify();
-    const monitor = new DriftMonitor({
+    const monitor = new DriftRuntime({
       referenceStore: sqliteReferenceStore(db),
       windowStateStore: sqliteWindowStateStore(db),
-      metricsRegistry: registry,
+      board,
       logger: pino({ level: 'silent' }),
       windows: [{ windowSeconds: 4, subWindowSeconds: 1 }],
       thresholds: { consecutiveWindows: 3 },
@@ -94,6 +96,7 @@ describe('drift on a feature topic (tap → drift sink → monitor → /metrics)
     });
     await app.register(pipewatchApp, {
       metricsRegistry: registry,
+      board,
       referenceStore: sqliteReferenceStore(db),
       drift: monitor,
     });
@@ -152,7 +155,7 @@ describe('drift on a feature topic (tap → drift sink → monitor → /metrics)
       await send(2000, 100);
       await waitFor(() => seen === 2000, { what: '2000 unshifted records' });
       monitor.evaluate(t0 + 500);
-      let text = await registry.metrics();
+      let text = renderBoard(board);
       assert.equal(promSample(text, 'pipewatch_feature_drift_window_values', amount), 2000);
       for (const labels of [amount, channel]) {
         const psi = promSample(text, 'pipewatch_feature_drift', { ...labels, metric: 'psi' })!;
@@ -165,7 +168,7 @@ describe('drift on a feature topic (tap → drift sink → monitor → /metrics)
       await send(2000, 107.5);
       await waitFor(() => seen === 4000, { what: '2000 shifted records' });
       monitor.evaluate(nowMs + 500);
-      text = await registry.metrics();
+      text = renderBoard(board);
       assert.equal(promSample(text, 'pipewatch_feature_drift_window_values', amount), 2000);
       const psi = promSample(text, 'pipewatch_feature_drift', { ...amount, metric: 'psi' })!;
       const critical = promSample(text, 'pipewatch_feature_drift_critical', {
@@ -201,7 +204,7 @@ describe('drift on a feature topic (tap → drift sink → monitor → /metrics)
       // k = 3 sub-window slides of drift → detected; the channel never is.
       monitor.evaluate(nowMs + 1500);
       monitor.evaluate(nowMs + 2500);
-      text = await registry.metrics();
+      text = renderBoard(board);
       assert.equal(promSample(text, 'pipewatch_feature_drift_detected', amount), 1);
       assert.equal(promSample(text, 'pipewatch_feature_drift_detected', channel), 0);
       const overview = (await app.inject({ url: '/api/v1/drift' })).json<{

@@ -7,13 +7,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { pipewatchApp, startRegistryServer, type RunningRegistryServer } from '../../api/index.js';
+import { createWireChecks, startTap, type Tap } from '../../collector/index.js';
 import {
-  createWireChecks,
-  DriftMonitor,
-  startTap,
+  DriftRuntime,
+  ReadingsBoard,
+  renderBoard,
   type FeatureDriftState,
-  type Tap,
-} from '../../collector/index.js';
+} from '../../monitor/index.js';
 import {
   avroCodec,
   startFeatureConsumer,
@@ -83,10 +83,11 @@ describe('feature drift end to end on the reference pipeline', () => {
       });
     const kafka = cluster.client();
     const metricsRegistry = new Registry();
-    const monitor = new DriftMonitor({
+    const board = new ReadingsBoard();
+    const monitor = new DriftRuntime({
       referenceStore: sqliteReferenceStore(db),
       windowStateStore: sqliteWindowStateStore(db),
-      metricsRegistry,
+      board,
       logger,
       windows: [{ windowSeconds, subWindowSeconds: 1 }],
       thresholds: { consecutiveWindows: 3 },
@@ -97,6 +98,7 @@ describe('feature drift end to end on the reference pipeline', () => {
     const app: FastifyInstance = Fastify();
     await app.register(pipewatchApp, {
       metricsRegistry,
+      board,
       referenceStore: sqliteReferenceStore(db),
       drift: monitor,
     });
@@ -181,7 +183,7 @@ describe('feature drift end to end on the reference pipeline', () => {
         }
       }
       assert.ok(decided >= 40, `only ${decided} decided windows in the clean run`);
-      const clean = await metricsRegistry.metrics();
+      const clean = renderBoard(board);
       for (const feature of ['amount_usd', 'channel']) {
         const labels = { topic: topics.features, feature, window: `${windowSeconds}s` };
         assert.equal(promSample(clean, 'pipewatch_feature_drift_detected', labels), 0);
@@ -204,7 +206,7 @@ describe('feature drift end to end on the reference pipeline', () => {
       let crossedAfter: number | undefined;
       for (let i = 1; i <= windowSeconds + 3; i++) {
         const { states } = await evaluateAt(shiftedFrom + i * perSecond);
-        const text = await metricsRegistry.metrics();
+        const text = renderBoard(board);
         const labels = {
           topic: topics.features,
           feature: 'amount_usd',
@@ -226,7 +228,7 @@ describe('feature drift end to end on the reference pipeline', () => {
         `PSI crossed its critical value after ${crossedAfter} s (window ${windowSeconds} s): ${trace.join('; ')}`,
       );
       t.diagnostic(`clean run: ${decided} decided windows; shift: ${trace.join('; ')}`);
-      const final = await metricsRegistry.metrics();
+      const final = renderBoard(board);
       const amount = { topic: topics.features, feature: 'amount_usd', window: `${windowSeconds}s` };
       assert.equal(promSample(final, 'pipewatch_feature_drift_detected', amount), 1);
       assert.equal(

@@ -1,24 +1,25 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
-import { DriftMonitor, type DecodedRecord } from '../../collector/index.js';
+import type { DecodedRecord } from '../../collector/index.js';
 import {
   categoricalReferenceFromValues,
   numericReferenceFromValues,
 } from '../../detectors/index.js';
+import { DriftRuntime, ReadingsBoard } from '../../monitor/index.js';
 import { memoryReferenceStore } from '../../store/index.js';
 import { normalDraw, seededRandom, weightedDraw } from '../support/drift.js';
 
 const t0 = 1_700_000_000_000;
 const channels = { web: 5, pos: 3, app: 2 };
 
-function record(payload: Record<string, unknown>): DecodedRecord {
+/** A record stamped when it is read (values are windowed by record time). */
+function record(payload: Record<string, unknown>, timestampMs: number): DecodedRecord {
   return {
     topic: 'f',
     partition: 0,
     offset: '0',
-    timestampMs: t0,
+    timestampMs,
     key: null,
     headers: {},
     value: null,
@@ -53,9 +54,9 @@ describe('drift monitor over a long run without drift', () => {
       },
       t0,
     );
-    const monitor = new DriftMonitor({
+    const monitor = new DriftRuntime({
       referenceStore: store,
-      metricsRegistry: new Registry(),
+      board: new ReadingsBoard(),
       logger: pino({ level: 'silent' }),
       windows: [{ windowSeconds: 4, subWindowSeconds: 1 }],
       thresholds: { consecutiveWindows: 3 },
@@ -73,7 +74,10 @@ describe('drift monitor over a long run without drift', () => {
       const nowMs = t0 + s * 1000;
       for (let i = 0; i < perSecond; i++) {
         monitor.sink.onRecord(
-          record({ amount: normalDraw(random, 100, 15), channel: weightedDraw(random, channels) }),
+          record(
+            { amount: normalDraw(random, 100, 15), channel: weightedDraw(random, channels) },
+            nowMs + i,
+          ),
           nowMs + i,
         );
       }

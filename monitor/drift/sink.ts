@@ -1,16 +1,18 @@
 /**
- * The feature-topic sink for drift: one `FeatureWindows` per watched (topic, feature), fed with
- * `payload[feature]` of every decoded record at the tap's clock. Which features are watched, and
- * against which reference version, comes from `setReferences` (the drift monitor polls the
+ * The feature-topic sink for drift, the record-to-window edge: one window state per watched
+ * (topic, feature), fed with `payload[feature]` of every decoded record at the record's own
+ * timestamp, clamped around the tap's clock (`RecordTimeWindows`). Which features are watched,
+ * and against which reference version, comes from `setReferences` (the drift runtime polls the
  * reference store). Memory is bounded by the number of registered references: one state each.
  */
+import type { DecodedRecord, RecordSink } from '../../collector/index.js';
 import {
   FeatureWindows,
   type FeatureReference,
   type WindowSnapshot,
   type WindowSpec,
-} from '../detectors/index.js';
-import type { DecodedRecord, RecordSink } from './types.js';
+} from '../../detectors/index.js';
+import { RecordTimeWindows } from './record-time-windows.js';
 
 export interface WatchedReference {
   readonly topic: string;
@@ -20,7 +22,7 @@ export interface WatchedReference {
 }
 
 export interface TrackedFeature extends WatchedReference {
-  readonly windows: FeatureWindows;
+  readonly windows: RecordTimeWindows;
 }
 
 export interface ReferenceChanges {
@@ -30,18 +32,26 @@ export interface ReferenceChanges {
   readonly removed: readonly WatchedReference[];
 }
 
+/** Default of `drift.maxTimestampSkewSeconds`. */
+export const defaultMaxTimestampSkewMs = 300_000;
+
 export class DriftSink implements RecordSink {
   readonly name = 'drift';
   private readonly byTopic = new Map<string, Map<string, TrackedFeature>>();
 
-  constructor(private readonly specs: readonly WindowSpec[]) {}
+  constructor(
+    private readonly specs: readonly WindowSpec[],
+    /** How far a record's timestamp may stray from the tap's clock before it is clamped. */
+    private readonly maxTimestampSkewMs: number = defaultMaxTimestampSkewMs,
+  ) {}
 
+  /** `nowMs` is the tap's clock: the bound of the clamp, not the time a value is counted at. */
   onRecord(record: DecodedRecord, nowMs: number): void {
     const features = this.byTopic.get(record.topic);
     if (!features) return;
     // FeatureWindows.update counts null/undefined as null and a wrong type as invalid.
     for (const tracked of features.values())
-      tracked.windows.update(record.payload[tracked.feature], nowMs);
+      tracked.windows.add(record.payload[tracked.feature], record.timestampMs, nowMs);
   }
 
   /**
@@ -59,8 +69,11 @@ export class DriftSink implements RecordSink {
       wanted.add(key(ref.topic, ref.feature));
       const current = this.get(ref.topic, ref.feature);
       if (current?.version === ref.version) continue;
-      const windows = restore(ref) ?? FeatureWindows.create(ref.reference, nowMs, this.specs);
-      const tracked: TrackedFeature = { ...ref, windows };
+      const state = restore(ref) ?? FeatureWindows.create(ref.reference, nowMs, this.specs);
+      const tracked: TrackedFeature = {
+        ...ref,
+        windows: new RecordTimeWindows(state, this.maxTimestampSkewMs),
+      };
       let features = this.byTopic.get(ref.topic);
       if (!features) this.byTopic.set(ref.topic, (features = new Map<string, TrackedFeature>()));
       features.set(ref.feature, tracked);

@@ -1,35 +1,32 @@
 /**
  * Feature drift at run time: keeps the drift sink's watched set in line with the reference store,
- * evaluates every window on a timer, exports the readings to Prometheus, answers the API, and
- * saves the window states to SQLite (periodically and at stop) so a restart resumes the counts.
+ * evaluates every window on a timer with one injected clock, publishes the readings on the
+ * board (one source per feature), answers the API, and saves window states and streaks to
+ * SQLite (periodically and at stop) so a restart resumes the counts and "k in a row".
  */
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import {
   evaluateSnapshot,
-  INITIAL_DRIFT_STREAK,
-  nextDriftStreak,
   referenceBinCounts,
   referenceBinLabels,
-  restoreWindowState,
-  serializeWindowState,
   snapshotBinCounts,
-  type DriftStreak,
   type DriftThresholds,
-  type FeatureReference,
-  type FeatureWindows,
-  type WindowEvaluation,
   type WindowSpec,
-} from '../detectors/index.js';
-import type { ReferenceStore, WindowStateStore } from '../store/index.js';
-import { DriftSink, type TrackedFeature, type WatchedReference } from './drift-sink.js';
-import { driftGauges, type DriftGauges } from './drift-metrics.js';
+} from '../../detectors/index.js';
+import type { ReferenceStore, SavedStreak, WindowStateStore } from '../../store/index.js';
+import type { ReadingsBoard } from '../board.js';
+import { restoreDriftState, saveDriftStates, type RestoredDrift } from './persistence.js';
+import { describeDriftMetrics, driftReadings } from './readings.js';
+import { DriftSink, type TrackedFeature, type WatchedReference } from './sink.js';
+import { StreakBook } from './streaks.js';
+import type { DriftView, FeatureDriftState, WindowDriftState } from './view.js';
 
-export interface DriftMonitorOptions {
+export interface DriftRuntimeOptions {
   readonly referenceStore: Pick<ReferenceStore, 'list' | 'get'>;
   /** Where window states survive restarts; without it nothing is saved or restored. */
   readonly windowStateStore?: WindowStateStore;
-  readonly metricsRegistry: Registry;
+  /** Where the readings go (every reader, /metrics included, reads them there). */
+  readonly board: ReadingsBoard;
   readonly logger: Logger;
   readonly windows: readonly WindowSpec[];
   readonly thresholds: Partial<DriftThresholds>;
@@ -39,64 +36,33 @@ export interface DriftMonitorOptions {
   readonly evaluateIntervalMs: number;
   /** Timer period of saving window states, ms. */
   readonly persistIntervalMs: number;
+  /** How far a record timestamp may stray from the clock before it is clamped. Default 300 s. */
+  readonly maxTimestampSkewMs?: number;
   /** Clock; default Date.now. */
   readonly nowMs?: () => number;
 }
 
-export interface WindowDriftState {
-  readonly evaluation: WindowEvaluation;
-  /** Current counts per bin, aligned with the reference histogram. */
-  readonly currentCounts: readonly number[];
-  /** Consecutive drifting windows and whether k was reached. */
-  readonly streak: DriftStreak;
-}
-
-export interface FeatureDriftState {
-  readonly topic: string;
-  readonly feature: string;
-  readonly referenceVersion: number;
-  readonly kind: FeatureReference['kind'];
-  readonly evaluatedAtMs: number | null;
-  /** Any window has drifted for k consecutive windows. */
-  readonly detected: boolean;
-  readonly referenceHistogram: {
-    readonly bins: readonly string[];
-    /** Coarse bin edges (numeric); bins are (-inf, e1), [e1, e2), ..., [e_last, +inf). */
-    readonly edges: readonly number[] | null;
-    readonly counts: readonly number[];
-  };
-  readonly windows: readonly WindowDriftState[];
-}
-
-/** What the API reads. */
-export interface DriftView {
-  features(): FeatureDriftState[];
-  feature(topic: string, feature: string): FeatureDriftState | undefined;
-}
-
-interface Streaks {
-  streak: DriftStreak;
-  /** Index of the sub-window in which the streak last stepped. */
-  lastStep: number;
-}
-
-export class DriftMonitor implements DriftView {
+export class DriftRuntime implements DriftView {
   readonly sink: DriftSink;
-  private readonly gauges: DriftGauges;
   private readonly now: () => number;
-  private readonly states = new Map<string, FeatureDriftState>();
-  private readonly streaks = new Map<string, Streaks>();
+  private readonly states = new Map<string, Map<string, FeatureDriftState>>();
+  private readonly streaks = new StreakBook();
   private timers: NodeJS.Timeout[] = [];
+  /** Unreadable references already logged (exact keys, not prefixes). */
+  private readonly unreadable = new Set<string>();
 
-  constructor(private readonly options: DriftMonitorOptions) {
-    this.sink = new DriftSink(options.windows);
-    this.gauges = driftGauges(options.metricsRegistry);
+  constructor(private readonly options: DriftRuntimeOptions) {
+    this.sink = new DriftSink(options.windows, options.maxTimestampSkewMs);
     this.now = options.nowMs ?? Date.now;
+    describeDriftMetrics(options.board);
   }
 
-  /** Restores states, then refreshes and evaluates every `evaluateIntervalMs`. */
+  /**
+   * Restores states, then refreshes and evaluates every `evaluateIntervalMs`. A failing first
+   * refresh is logged and retried at the next tick: drift never stops the service starting.
+   */
   start(): void {
-    this.refresh(this.now());
+    this.tick(false);
     const evaluate = setInterval(() => this.tick(), this.options.evaluateIntervalMs);
     const persist = setInterval(() => this.persistSafely(), this.options.persistIntervalMs);
     evaluate.unref();
@@ -111,11 +77,16 @@ export class DriftMonitor implements DriftView {
     this.persist(this.now());
   }
 
-  /** Aligns the watched set with the store's latest version of each (topic, feature). */
+  /**
+   * Aligns the watched set with the store's latest version of each (topic, feature). Each
+   * reference is read on its own: one that cannot be read is logged by name and skipped (the
+   * version watched before, if any, stays), and never stops the others from being watched.
+   */
   refresh(nowMs: number): void {
+    const { referenceStore, logger } = this.options;
     const latest = new Map<string, { topic: string; feature: string; version: number }>();
-    for (const s of this.options.referenceStore.list()) {
-      const k = featureKey(s.topic, s.feature);
+    for (const s of referenceStore.list()) {
+      const k = JSON.stringify([s.topic, s.feature]);
       if ((latest.get(k)?.version ?? 0) < s.version) latest.set(k, s);
     }
     const watched: WatchedReference[] = [];
@@ -125,22 +96,37 @@ export class DriftMonitor implements DriftView {
         watched.push(tracked);
         continue;
       }
-      const stored = this.options.referenceStore.get(topic, feature, version);
-      if (stored) watched.push({ topic, feature, version, reference: stored.reference });
+      try {
+        const stored = referenceStore.get(topic, feature, version);
+        if (stored) watched.push({ topic, feature, version, reference: stored.reference });
+      } catch (error) {
+        this.reportUnreadable(topic, feature, version, tracked !== undefined, error);
+        // The version watched before (if any) stays watched until a readable one replaces it.
+        if (tracked) watched.push(tracked);
+      }
     }
-    const changes = this.sink.setReferences(watched, nowMs, (w) => this.restore(w));
-    for (const started of changes.started) this.forget(started.topic, started.feature);
+    const restoredStreaks = new Map<string, readonly SavedStreak[]>();
+    const changes = this.sink.setReferences(watched, nowMs, (w) => {
+      const restored = this.restore(w);
+      if (restored) restoredStreaks.set(JSON.stringify([w.topic, w.feature]), restored.streaks);
+      return restored?.windows;
+    });
+    for (const started of changes.started) {
+      this.forget(started.topic, started.feature);
+      const saved = restoredStreaks.get(JSON.stringify([started.topic, started.feature]));
+      if (saved) this.streaks.restore(started.topic, started.feature, saved);
+    }
     for (const removed of changes.removed) {
       this.forget(removed.topic, removed.feature);
       this.options.windowStateStore?.delete(removed.topic, removed.feature);
-      this.options.logger.info(
+      logger.info(
         { topic: removed.topic, feature: removed.feature },
         'drift reference deleted; its windows and series are gone',
       );
     }
   }
 
-  /** Snapshots and evaluates every window of every watched feature; updates the gauges. */
+  /** Snapshots and evaluates every window of every watched feature; publishes the readings. */
   evaluate(nowMs: number): void {
     const k = this.options.thresholds.consecutiveWindows ?? 3;
     for (const tracked of this.sink.tracked()) {
@@ -159,18 +145,16 @@ export class DriftMonitor implements DriftView {
     const { topic, feature, reference } = tracked;
     const windows = tracked.windows.snapshot(nowMs).map((snapshot): WindowDriftState => {
       const evaluation = evaluateSnapshot(reference, snapshot, { thresholds, minWindowValues });
-      const streakKey = featureKey(topic, feature, evaluation.window);
-      const previous = this.streaks.get(streakKey) ?? {
-        streak: INITIAL_DRIFT_STREAK,
-        lastStep: -1,
-      };
       // The streak steps once per sub-window slide: each step is a new window position.
       const step = Math.floor(snapshot.endMs / (snapshot.subWindowSeconds * 1000));
-      const streak =
-        step > previous.lastStep
-          ? nextDriftStreak(previous.streak, evaluation.drift, k)
-          : previous.streak;
-      this.streaks.set(streakKey, { streak, lastStep: Math.max(step, previous.lastStep) });
+      const streak = this.streaks.step(
+        topic,
+        feature,
+        evaluation.window,
+        step,
+        evaluation.drift,
+        k,
+      );
       return { evaluation, currentCounts: Array.from(snapshotBinCounts(snapshot)), streak };
     });
     const state: FeatureDriftState = {
@@ -179,8 +163,14 @@ export class DriftMonitor implements DriftView {
       detected: windows.some((w) => w.streak.drifting),
       windows,
     };
-    this.states.set(featureKey(topic, feature), state);
-    this.gauges.set(state);
+    let byFeature = this.states.get(topic);
+    if (!byFeature) this.states.set(topic, (byFeature = new Map<string, FeatureDriftState>()));
+    byFeature.set(feature, state);
+    const clamped = { ...tracked.windows.clamped };
+    this.options.board.publish(
+      boardSource(topic, feature),
+      driftReadings({ ...state, clamped }, nowMs),
+    );
   }
 
   /**
@@ -198,6 +188,7 @@ export class DriftMonitor implements DriftView {
     return {
       get: (topic, feature, version) => store.get(topic, feature, version),
       list: (filter) => store.list(filter),
+      invalid: (filter) => store.invalid?.(filter) ?? [],
       register: (input, nowMs) => {
         const stored = store.register(input, nowMs);
         refreshNow();
@@ -211,19 +202,11 @@ export class DriftMonitor implements DriftView {
     };
   }
 
-  /** Saves every watched feature's window state (one transaction). */
+  /** Saves every watched feature's window state and streaks (one transaction). */
   persist(nowMs: number): void {
     const store = this.options.windowStateStore;
     if (!store) return;
-    store.saveAll(
-      this.sink.tracked().map((t) => ({
-        topic: t.topic,
-        feature: t.feature,
-        referenceVersion: t.version,
-        savedAtMs: nowMs,
-        state: serializeWindowState(t.windows),
-      })),
-    );
+    saveDriftStates(store, this.sink.tracked(), (t, f) => this.streaks.saved(t, f), nowMs);
   }
 
   features(): FeatureDriftState[] {
@@ -234,7 +217,7 @@ export class DriftMonitor implements DriftView {
     const tracked = this.sink.get(topic, feature);
     if (!tracked) return undefined;
     return (
-      this.states.get(featureKey(topic, feature)) ?? {
+      this.states.get(topic)?.get(feature) ?? {
         ...describe(tracked),
         evaluatedAtMs: null,
         detected: false,
@@ -243,13 +226,13 @@ export class DriftMonitor implements DriftView {
     );
   }
 
-  private tick(): void {
+  private tick(evaluate = true): void {
     try {
       const nowMs = this.now();
       this.refresh(nowMs);
-      this.evaluate(nowMs);
+      if (evaluate) this.evaluate(nowMs);
     } catch (error) {
-      this.options.logger.error({ err: error }, 'drift evaluation failed');
+      this.options.logger.error({ err: error }, 'drift refresh or evaluation failed');
     }
   }
 
@@ -261,40 +244,41 @@ export class DriftMonitor implements DriftView {
     }
   }
 
-  private restore(watched: WatchedReference): FeatureWindows | undefined {
+  private restore(watched: WatchedReference): RestoredDrift | undefined {
     const store = this.options.windowStateStore;
-    const saved = store?.load(watched.topic, watched.feature);
-    if (!store || !saved) return undefined;
-    const where = { topic: watched.topic, feature: watched.feature };
-    if (saved.referenceVersion !== watched.version) {
-      this.options.logger.info(
-        { ...where, savedVersion: saved.referenceVersion, referenceVersion: watched.version },
-        'discarding saved drift windows of another reference version',
-      );
-      store.delete(watched.topic, watched.feature);
-      return undefined;
-    }
-    try {
-      const windows = restoreWindowState(saved.state, watched.reference);
-      if (JSON.stringify(windows.specs) !== JSON.stringify(this.options.windows)) {
-        this.options.logger.info(where, 'discarding saved drift windows: window specs changed');
-        return undefined;
-      }
-      this.options.logger.info({ ...where, savedAtMs: saved.savedAtMs }, 'drift windows restored');
-      return windows;
-    } catch (error) {
-      this.options.logger.warn({ ...where, err: error }, 'discarding unreadable drift windows');
-      return undefined;
-    }
+    if (!store) return undefined;
+    return restoreDriftState(store, watched, this.options.windows, this.options.logger);
+  }
+
+  /** One error line per unreadable (topic, feature, version), not one per tick. */
+  private reportUnreadable(
+    topic: string,
+    feature: string,
+    version: number,
+    keptPrevious: boolean,
+    error: unknown,
+  ): void {
+    const key = JSON.stringify([topic, feature, version]);
+    if (this.unreadable.has(key)) return;
+    this.unreadable.add(key);
+    this.options.logger.error(
+      { topic, feature, version, keptPreviousVersion: keptPrevious, err: error },
+      'drift reference unreadable: skipped, the other references are still watched',
+    );
   }
 
   private forget(topic: string, feature: string): void {
-    this.states.delete(featureKey(topic, feature));
-    for (const k of [...this.streaks.keys()]) {
-      if (k.startsWith(featureKey(topic, feature).slice(0, -1) + ',')) this.streaks.delete(k);
-    }
-    this.gauges.remove(topic, feature);
+    const byFeature = this.states.get(topic);
+    byFeature?.delete(feature);
+    if (byFeature?.size === 0) this.states.delete(topic);
+    this.streaks.forget(topic, feature);
+    this.options.board.clear(boardSource(topic, feature));
   }
+}
+
+/** One board source per feature: its whole set of readings is replaced at each evaluation. */
+function boardSource(topic: string, feature: string): string {
+  return `drift:${JSON.stringify([topic, feature])}`;
 }
 
 function describe(
@@ -315,8 +299,4 @@ function describe(
       counts: Array.from(referenceBinCounts(reference)),
     },
   };
-}
-
-function featureKey(...parts: string[]): string {
-  return JSON.stringify(parts);
 }
