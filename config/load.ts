@@ -13,6 +13,7 @@ const environmentKeys: Readonly<Record<string, { path: readonly string[]; parse:
   PIPEWATCH_REGISTRY_URL: { path: ['registry', 'url'], parse: (v) => v },
   PIPEWATCH_DATA_DIR: { path: ['dataDir'], parse: (v) => v },
   PIPEWATCH_LOG_LEVEL: { path: ['logLevel'], parse: (v) => v },
+  PIPEWATCH_KAFKA_MOCK_CLUSTER: { path: ['kafka', 'mockCluster'], parse: (v) => parseBoolean(v) },
 };
 /** Variables with this prefix belong to the test suite, not to the service. */
 const ignoredEnvironmentPrefixes = ['PIPEWATCH_TEST_'];
@@ -24,6 +25,12 @@ function splitList(value: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
+}
+
+function parseBoolean(value: string): unknown {
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  return value;
 }
 
 function parseNumber(value: string): unknown {

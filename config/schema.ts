@@ -18,6 +18,13 @@ const kafkaSection = z
     requestTimeoutMs: z.number().int().positive().default(30_000),
     /** Time to wait for the first broker answer at start-up, in milliseconds. Default 10000. */
     connectTimeoutMs: z.number().int().positive().default(10_000),
+    /**
+     * The configured brokers are librdkafka's mock cluster run by another process (tests of the
+     * standalone pipeline commands): enables the mock's controller-id fallback on pipewatch's
+     * kafkajs clients. Never set it for a real cluster. Default false (the embedded cluster of
+     * `serve` gets the fallback without it).
+     */
+    mockCluster: z.boolean().default(false),
   })
   .strict();
 

@@ -103,6 +103,7 @@ export const pipelineCommand: Command = {
       clientId: `${config.kafka.clientId}-pipeline-${role}`,
       requestTimeoutMs: config.kafka.requestTimeoutMs,
       logger,
+      embeddedMockCluster: config.kafka.mockCluster,
     });
     const codec = codecFor(config, values.format ?? config.pipeline.format);
     const metrics = new PipelineMetrics();

@@ -46,6 +46,7 @@ export async function connectKafka(
     clientId: config.kafka.clientId,
     requestTimeoutMs: config.kafka.requestTimeoutMs,
     logger,
+    embeddedMockCluster: embedded || config.kafka.mockCluster,
   });
   const cluster = await checkBrokersReachable(kafka, brokers, config.kafka.connectTimeoutMs);
   logger.info({ brokers, brokerCount: cluster.brokerCount }, 'Kafka reachable');
