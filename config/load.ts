@@ -11,6 +11,12 @@ const environmentKeys: Readonly<Record<string, { path: readonly string[]; parse:
   PIPEWATCH_HTTP_PORT: { path: ['http', 'port'], parse: (v) => parseNumber(v) },
   PIPEWATCH_REGISTRY_PORT: { path: ['registry', 'port'], parse: (v) => parseNumber(v) },
   PIPEWATCH_REGISTRY_URL: { path: ['registry', 'url'], parse: (v) => v },
+  PIPEWATCH_REGISTRY_USERNAME: { path: ['registry', 'basicAuth', 'username'], parse: (v) => v },
+  PIPEWATCH_REGISTRY_PASSWORD: { path: ['registry', 'basicAuth', 'password'], parse: (v) => v },
+  PIPEWATCH_REGISTRY_PASSWORD_FILE: {
+    path: ['registry', 'basicAuth', 'passwordFile'],
+    parse: (v) => v,
+  },
   PIPEWATCH_DATA_DIR: { path: ['dataDir'], parse: (v) => v },
   PIPEWATCH_LOG_LEVEL: { path: ['logLevel'], parse: (v) => v },
   PIPEWATCH_KAFKA_MOCK_CLUSTER: { path: ['kafka', 'mockCluster'], parse: (v) => parseBoolean(v) },

@@ -37,12 +37,35 @@ const httpSection = z
   })
   .strict();
 
+const registryBasicAuthSection = z
+  .object({
+    /** User name (Confluent Cloud: the API key). */
+    username: z.string().min(1),
+    /** The password (Confluent Cloud: the API secret); prefer PIPEWATCH_REGISTRY_PASSWORD. */
+    password: z.string().min(1).optional(),
+    /** A file holding the password (trailing newline ignored), e.g. a mounted secret. */
+    passwordFile: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((a) => (a.password === undefined) !== (a.passwordFile === undefined), {
+    message: 'give exactly one of password and passwordFile',
+  });
+
 const registrySection = z
   .object({
     /** Port of the embedded Confluent-compatible schema registry. Default 8081; 0 picks one. */
     port: port.default(8081),
-    /** URL of an external schema registry; when set, the embedded one is not started. */
+    /**
+     * URL of an external schema registry; when set, the embedded one is not started. May carry
+     * credentials as user-info (`https://key:secret@host`); they are never logged.
+     */
     url: z.string().url().optional(),
+    /**
+     * Basic auth for the external registry, used by every registry client of pipewatch (taps,
+     * pipeline, CI gate). Give the password through PIPEWATCH_REGISTRY_PASSWORD or a file
+     * (`passwordFile`, PIPEWATCH_REGISTRY_PASSWORD_FILE), not in the YAML file. Default: none.
+     */
+    basicAuth: registryBasicAuthSection.optional(),
   })
   .strict();
 

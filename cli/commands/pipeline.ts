@@ -6,7 +6,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { PipewatchError } from '../../common/index.js';
-import { loadConfig, type Config } from '../../config/index.js';
+import { externalRegistryUrl, loadConfig, type Config } from '../../config/index.js';
 import { createKafkaClient } from '../../kafka/index.js';
 import {
   avroCodec,
@@ -54,7 +54,7 @@ function codecFor(config: Readonly<Config>, format: string): RecordCodec {
   if (format !== 'avro')
     throw new PipewatchError('USAGE', `--format must be avro or json, got '${format}'`);
   return avroCodec({
-    registryUrl: config.registry.url ?? `http://127.0.0.1:${config.registry.port}`,
+    registryUrl: externalRegistryUrl(config) ?? `http://127.0.0.1:${config.registry.port}`,
     rawTopic: config.topics.raw,
     featuresTopic: config.topics.features,
   });
