@@ -9,6 +9,7 @@ const environmentKeys: Readonly<Record<string, { path: readonly string[]; parse:
   PIPEWATCH_KAFKA_BROKERS: { path: ['kafka', 'brokers'], parse: (v) => splitList(v) },
   PIPEWATCH_HTTP_HOST: { path: ['http', 'host'], parse: (v) => v },
   PIPEWATCH_HTTP_PORT: { path: ['http', 'port'], parse: (v) => parseNumber(v) },
+  PIPEWATCH_REGISTRY_HOST: { path: ['registry', 'host'], parse: (v) => v },
   PIPEWATCH_REGISTRY_PORT: { path: ['registry', 'port'], parse: (v) => parseNumber(v) },
   PIPEWATCH_REGISTRY_URL: { path: ['registry', 'url'], parse: (v) => v },
   PIPEWATCH_REGISTRY_USERNAME: { path: ['registry', 'basicAuth', 'username'], parse: (v) => v },

@@ -30,8 +30,12 @@ const kafkaSection = z
 
 const httpSection = z
   .object({
-    /** Interface the API, /metrics and the status page listen on. Default `0.0.0.0`. */
-    host: z.string().min(1).default('0.0.0.0'),
+    /**
+     * Interface the API and /metrics listen on. Default `127.0.0.1` (this machine only); set
+     * `0.0.0.0` (PIPEWATCH_HTTP_HOST) to serve other hosts, as the docker compose file does.
+     * The standalone pipeline commands' /metrics and /faults listen here too.
+     */
+    host: z.string().min(1).default('127.0.0.1'),
     /** Port of the API, /metrics and the status page. Default 8080; 0 picks a free port. */
     port: port.default(8080),
   })
@@ -53,6 +57,11 @@ const registryBasicAuthSection = z
 
 const registrySection = z
   .object({
+    /**
+     * Interface the embedded schema registry listens on. Default `127.0.0.1`; `0.0.0.0`
+     * (PIPEWATCH_REGISTRY_HOST) to serve other hosts.
+     */
+    host: z.string().min(1).default('127.0.0.1'),
     /** Port of the embedded Confluent-compatible schema registry. Default 8081; 0 picks one. */
     port: port.default(8081),
     /**

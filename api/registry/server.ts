@@ -11,6 +11,7 @@ import {
   type SchemaRegistryStore,
   type SqliteDatabase,
 } from '../../store/index.js';
+import { logRequests, quietRequests } from '../request-log.js';
 import { schemaRegistryApi } from './routes.js';
 
 export interface RegistryServerOptions {
@@ -19,6 +20,7 @@ export interface RegistryServerOptions {
   /** Alternative to `db`, e.g. memorySchemaRegistryStore(); `db` wins when both are given. */
   readonly store?: SchemaRegistryStore;
   readonly checker: CompatibilityChecker;
+  /** Config `registry.host` (default 127.0.0.1; 0.0.0.0 to listen on every interface). */
   readonly host: string;
   /** Config `registry.port` (default 8081); 0 picks a free port. */
   readonly port: number;
@@ -47,7 +49,10 @@ export async function startRegistryServer(
     ...(options.defaultLevel ? { defaultLevel: options.defaultLevel } : {}),
   });
   const loggerInstance: FastifyBaseLogger = options.logger.child({ component: 'registry' });
-  const instance: FastifyInstance = Fastify({ loggerInstance });
+  // The pipeline and the taps ask the registry as they go: its requests log at debug (errors
+  // still at error), so they never bury the service's own lines.
+  const instance: FastifyInstance = Fastify({ loggerInstance, logController: quietRequests() });
+  logRequests(instance, { level: 'debug' });
   await instance.register(schemaRegistryApi, { registry });
   const url = await instance.listen({ host: options.host, port: options.port });
   return { url, registry, instance, close: () => instance.close() };

@@ -49,7 +49,7 @@ export async function startService(
       const registry = await startRegistryServer({
         db,
         checker: engineCompatibilityChecker,
-        host: config.http.host,
+        host: config.registry.host,
         port: config.registry.port,
         logger,
       });
