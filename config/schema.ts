@@ -36,7 +36,7 @@ const httpSection = z
      * The standalone pipeline commands' /metrics and /faults listen here too.
      */
     host: z.string().min(1).default('127.0.0.1'),
-    /** Port of the API, /metrics and the status page. Default 8080; 0 picks a free port. */
+    /** Port of the API and /metrics. Default 8080; 0 picks a free port. */
     port: port.default(8080),
   })
   .strict();
