@@ -5,8 +5,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,45 +20,15 @@ import {
   redactRegistryUrl,
 } from '../../schemas/index.js';
 import { memorySchemaRegistryStore } from '../../store/index.js';
+import { startRegistryAuthGate, type RegistryAuthGate } from '../support/registry-auth-gate.js';
 
 const username = 'ci-key';
 const password = 'p@ss:w/rd secret';
-const expected = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 const schema = JSON.stringify({
   type: 'record',
   name: 'T',
   fields: [{ name: 'a', type: 'long' }],
 });
-
-/** Forwards to `target` only with the right credentials; counts what it refused. */
-function authGate(target: string): { server: Server; refused: () => number } {
-  let refused = 0;
-  const server = createServer((request, response) => {
-    if (request.headers.authorization !== expected) {
-      refused += 1;
-      response.writeHead(401, {
-        'content-type': 'application/json',
-        'www-authenticate': 'Basic realm="registry"',
-      });
-      response.end(JSON.stringify({ error_code: 401, message: 'Unauthorized' }));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    request.on('data', (c: Buffer) => chunks.push(c));
-    request.on('end', () => {
-      const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
-      void fetch(`${target}${request.url ?? '/'}`, {
-        method: request.method ?? 'GET',
-        headers: { 'content-type': request.headers['content-type'] ?? 'application/json' },
-        ...(body ? { body } : {}),
-      }).then(async (answer) => {
-        response.writeHead(answer.status, { 'content-type': 'application/json' });
-        response.end(await answer.text());
-      });
-    });
-  });
-  return { server, refused: () => refused };
-}
 
 const unauthorized = (error: unknown) => {
   assert.ok(isPipewatchError(error));
@@ -73,7 +41,7 @@ const unauthorized = (error: unknown) => {
 
 describe('schema registry client: basic auth, one client for every caller', () => {
   let registry: RunningRegistryServer;
-  let gate: ReturnType<typeof authGate>;
+  let gate: RegistryAuthGate;
   let gateUrl = '';
   let withUserInfo = '';
   let schemaId = 0;
@@ -87,13 +55,12 @@ describe('schema registry client: basic auth, one client for every caller', () =
       logger: pino({ level: 'silent' }),
     });
     schemaId = registry.registry.register('t-value', { schema }).id;
-    gate = authGate(registry.url);
-    await new Promise<void>((resolve) => gate.server.listen(0, '127.0.0.1', resolve));
-    gateUrl = `http://127.0.0.1:${(gate.server.address() as AddressInfo).port}`;
-    withUserInfo = `http://${encodeURIComponent(username)}:${encodeURIComponent(password)}@127.0.0.1:${(gate.server.address() as AddressInfo).port}`;
+    gate = await startRegistryAuthGate(registry.url, { username, password });
+    gateUrl = gate.url;
+    withUserInfo = gate.urlWithCredentials;
   });
   after(async () => {
-    await new Promise((resolve) => gate.server.close(resolve));
+    await gate.close();
     await registry.close();
   });
 
@@ -196,7 +163,7 @@ describe('schema registry client: basic auth, one client for every caller', () =
     const dir = mkdtempSync(join(tmpdir(), 'pipewatch-auth-'));
     const candidate = join(dir, 't.avsc');
     writeFileSync(candidate, schema);
-    const gate = (env: Record<string, string>) =>
+    const runGate = (env: Record<string, string>) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         execFile(
           process.execPath,
@@ -216,13 +183,13 @@ describe('schema registry client: basic auth, one client for every caller', () =
             resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
         );
       });
-    const withAuth = await gate({
+    const withAuth = await runGate({
       PIPEWATCH_REGISTRY_USERNAME: username,
       PIPEWATCH_REGISTRY_PASSWORD: password,
     });
     assert.equal(withAuth.code, 0, withAuth.stderr);
     assert.match(withAuth.stdout, /compatible under BACKWARD, checked against t-value version 1/);
-    const without = await gate({});
+    const without = await runGate({});
     assert.equal(without.code, 2);
     assert.match(without.stderr, /needs credentials \(HTTP 401/);
     assert.ok(!withAuth.stderr.includes(password) && !without.stderr.includes(password));
