@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { pipewatchApp, type AppOptions } from './app.js';
 import { handleApiError } from './http-errors.js';
+import { logRequests, quietRequests } from './request-log.js';
 
 /**
  * Fastify options of the API server (tests build their instances from them too). Path
@@ -18,6 +19,7 @@ export const apiServerOptions = {
 } as const;
 
 export interface HttpServerOptions {
+  /** Config `http.host` (default 127.0.0.1; 0.0.0.0 to listen on every interface). */
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
@@ -30,7 +32,13 @@ export async function startHttpServer(
   app: AppOptions,
 ): Promise<{ instance: FastifyInstance; url: string }> {
   const loggerInstance: FastifyBaseLogger = server.logger.child({ component: 'http' });
-  const instance: FastifyInstance = Fastify({ ...apiServerOptions, loggerInstance });
+  const instance: FastifyInstance = Fastify({
+    ...apiServerOptions,
+    loggerInstance,
+    // Our own one line per request instead; /healthz, /readyz and /metrics only at debug.
+    logController: quietRequests(),
+  });
+  logRequests(instance);
   await instance.register(pipewatchApp, app);
   const url = await instance.listen({ host: server.host, port: server.port });
   return { instance, url };

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel } from 'kafkajs';
-import { startMockCluster } from '../kafka/index.js';
+import { installMockControllerFallback, startMockCluster } from '../kafka/index.js';
 import { avroCodec, jsonCodec, startProducer, type RecordCodec } from '../pipeline/index.js';
 import { startBenchRegistry } from './support/registry.js';
 
@@ -22,11 +22,9 @@ function print(name: string, value: number, unit: string) {
 }
 
 const cluster = startMockCluster(1);
-const kafka = new Kafka({
-  clientId: 'bench',
-  brokers: [...cluster.brokers],
-  logLevel: logLevel.NOTHING,
-});
+const kafka = installMockControllerFallback(
+  new Kafka({ clientId: 'bench', brokers: [...cluster.brokers], logLevel: logLevel.NOTHING }),
+);
 const topic = (name: string) => {
   cluster.createTopic(name, partitions, 1);
   return name;

@@ -1,6 +1,12 @@
 export { loadConfig, parseConfig } from './load.js';
 export { watchedPipelines } from './pipelines.js';
 export {
+  externalRegistryUrl,
+  registryCredentials,
+  registryCredentialsFromEnvironment,
+  type RegistryCredentials,
+} from './registry.js';
+export {
   configSchema,
   kafkaTopicName,
   pipelineFaultsSchema,

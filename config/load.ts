@@ -9,11 +9,19 @@ const environmentKeys: Readonly<Record<string, { path: readonly string[]; parse:
   PIPEWATCH_KAFKA_BROKERS: { path: ['kafka', 'brokers'], parse: (v) => splitList(v) },
   PIPEWATCH_HTTP_HOST: { path: ['http', 'host'], parse: (v) => v },
   PIPEWATCH_HTTP_PORT: { path: ['http', 'port'], parse: (v) => parseNumber(v) },
+  PIPEWATCH_REGISTRY_HOST: { path: ['registry', 'host'], parse: (v) => v },
   PIPEWATCH_REGISTRY_PORT: { path: ['registry', 'port'], parse: (v) => parseNumber(v) },
   PIPEWATCH_REGISTRY_URL: { path: ['registry', 'url'], parse: (v) => v },
+  PIPEWATCH_REGISTRY_USERNAME: { path: ['registry', 'basicAuth', 'username'], parse: (v) => v },
+  PIPEWATCH_REGISTRY_PASSWORD: { path: ['registry', 'basicAuth', 'password'], parse: (v) => v },
+  PIPEWATCH_REGISTRY_PASSWORD_FILE: {
+    path: ['registry', 'basicAuth', 'passwordFile'],
+    parse: (v) => v,
+  },
   PIPEWATCH_DATA_DIR: { path: ['dataDir'], parse: (v) => v },
   PIPEWATCH_LOG_LEVEL: { path: ['logLevel'], parse: (v) => v },
   PIPEWATCH_API_TOKEN: { path: ['http', 'auth', 'tokens'], parse: (v) => splitList(v) },
+  PIPEWATCH_KAFKA_MOCK_CLUSTER: { path: ['kafka', 'mockCluster'], parse: (v) => parseBoolean(v) },
 };
 /** Variables with this prefix belong to the test suite, not to the service. */
 const ignoredEnvironmentPrefixes = ['PIPEWATCH_TEST_'];
@@ -25,6 +33,12 @@ function splitList(value: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
+}
+
+function parseBoolean(value: string): unknown {
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  return value;
 }
 
 function parseNumber(value: string): unknown {

@@ -18,14 +18,25 @@ const kafkaSection = z
     requestTimeoutMs: z.number().int().positive().default(30_000),
     /** Time to wait for the first broker answer at start-up, in milliseconds. Default 10000. */
     connectTimeoutMs: z.number().int().positive().default(10_000),
+    /**
+     * The configured brokers are librdkafka's mock cluster run by another process (tests of the
+     * standalone pipeline commands): enables the mock's controller-id fallback on pipewatch's
+     * kafkajs clients. Never set it for a real cluster. Default false (the embedded cluster of
+     * `serve` gets the fallback without it).
+     */
+    mockCluster: z.boolean().default(false),
   })
   .strict();
 
 const httpSection = z
   .object({
-    /** Interface the API, /metrics and the status page listen on. Default `0.0.0.0`. */
-    host: z.string().min(1).default('0.0.0.0'),
-    /** Port of the API, /metrics and the status page. Default 8080; 0 picks a free port. */
+    /**
+     * Interface the API and /metrics listen on. Default `127.0.0.1` (this machine only); set
+     * `0.0.0.0` (PIPEWATCH_HTTP_HOST) to serve other hosts, as the docker compose file does.
+     * The standalone pipeline commands' /metrics and /faults listen here too.
+     */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** Port of the API and /metrics. Default 8080; 0 picks a free port. */
     port: port.default(8080),
     auth: z
       .object({
@@ -43,12 +54,40 @@ const httpSection = z
   })
   .strict();
 
+const registryBasicAuthSection = z
+  .object({
+    /** User name (Confluent Cloud: the API key). */
+    username: z.string().min(1),
+    /** The password (Confluent Cloud: the API secret); prefer PIPEWATCH_REGISTRY_PASSWORD. */
+    password: z.string().min(1).optional(),
+    /** A file holding the password (trailing newline ignored), e.g. a mounted secret. */
+    passwordFile: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((a) => (a.password === undefined) !== (a.passwordFile === undefined), {
+    message: 'give exactly one of password and passwordFile',
+  });
+
 const registrySection = z
   .object({
+    /**
+     * Interface the embedded schema registry listens on. Default `127.0.0.1`; `0.0.0.0`
+     * (PIPEWATCH_REGISTRY_HOST) to serve other hosts.
+     */
+    host: z.string().min(1).default('127.0.0.1'),
     /** Port of the embedded Confluent-compatible schema registry. Default 8081; 0 picks one. */
     port: port.default(8081),
-    /** URL of an external schema registry; when set, the embedded one is not started. */
+    /**
+     * URL of an external schema registry; when set, the embedded one is not started. May carry
+     * credentials as user-info (`https://key:secret@host`); they are never logged.
+     */
     url: z.string().url().optional(),
+    /**
+     * Basic auth for the external registry, used by every registry client of pipewatch (taps,
+     * pipeline, CI gate). Give the password through PIPEWATCH_REGISTRY_PASSWORD or a file
+     * (`passwordFile`, PIPEWATCH_REGISTRY_PASSWORD_FILE), not in the YAML file. Default: none.
+     */
+    basicAuth: registryBasicAuthSection.optional(),
   })
   .strict();
 

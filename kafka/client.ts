@@ -1,19 +1,38 @@
 import { Kafka, logLevel, Partitioners, type KafkaConfig, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
+import { installMockControllerFallback } from './controller-fallback.js';
 
-const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+type PinoLevel = 'error' | 'warn' | 'info' | 'debug';
+
+const levelNames: Record<number, PinoLevel> = {
   [logLevel.ERROR]: 'error',
   [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
+  // kafkajs INFO is connection and group chatter ("Starting", "Consumer has joined the group").
+  [logLevel.INFO]: 'debug',
   [logLevel.DEBUG]: 'debug',
 };
+
+/**
+ * kafkajs namespaces of the transport: every failed connect or retried request logs an ERROR
+ * here (a dozen lines per unreachable broker, before the caller even sees the error), and the
+ * same failure reaches the caller as a thrown error that pipewatch reports once, in its own
+ * words. So these go to debug; a consumer crash or a failed admin operation keeps its level.
+ */
+const transportNamespaces = new Set(['Connection', 'BrokerPool', 'Cluster']);
+
+/** The pino level of one kafkajs log entry. */
+export function pinoLevelOf(namespace: string, level: number): PinoLevel {
+  if (transportNamespaces.has(namespace)) return 'debug';
+  return levelNames[level] ?? 'debug';
+}
 
 /** Routes kafkajs' own log lines into pino, tagged with the kafkajs namespace. */
 function pinoLogCreator(logger: Logger): logCreator {
   return () =>
     ({ namespace, level, log }) => {
       const { message, ...extra } = log;
-      const name = levelNames[level] ?? 'info';
+      const name = pinoLevelOf(namespace, level);
+      if (!logger.isLevelEnabled(name)) return;
       logger[name]({ kafkajs: namespace, ...extra }, message);
     };
 }
@@ -25,10 +44,19 @@ export interface KafkaClientOptions {
   readonly requestTimeoutMs?: number;
   /** Connection timeout in milliseconds. Default 3000. */
   readonly connectionTimeoutMs?: number;
-  /** Where kafkajs logs go; kafkajs INFO chatter is dropped unless the logger is at debug. */
+  /**
+   * Where kafkajs logs go; transport errors and INFO chatter only at debug (see
+   * `pinoLevelOf`). Without a logger kafkajs logs nothing.
+   */
   readonly logger?: Logger;
   /** Retry policy; the kafkajs default retries 5 times over roughly 30 s. */
   readonly retry?: KafkaConfig['retry'];
+  /**
+   * The brokers are librdkafka's mock cluster (the embedded default, tests): installs the
+   * controller-id fallback of kafka/controller-fallback.ts on this client only. Default false:
+   * a client for any other cluster is stock kafkajs.
+   */
+  readonly embeddedMockCluster?: boolean;
 }
 
 /** The one place a kafkajs client is built, so every client logs and retries the same way. */
@@ -39,7 +67,11 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     brokers: [...options.brokers],
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
-    logLevel: logger?.isLevelEnabled('debug') ? logLevel.DEBUG : logLevel.WARN,
+    logLevel: logger?.isLevelEnabled('debug')
+      ? logLevel.DEBUG
+      : logger
+        ? logLevel.WARN
+        : logLevel.NOTHING,
     ...(logger ? { logCreator: pinoLogCreator(logger.child({ component: 'kafkajs' })) } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
   });
@@ -47,5 +79,6 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
   const createProducer = kafka.producer.bind(kafka);
   kafka.producer = (config) =>
     createProducer({ createPartitioner: Partitioners.DefaultPartitioner, ...config });
+  if (options.embeddedMockCluster) installMockControllerFallback(kafka);
   return kafka;
 }

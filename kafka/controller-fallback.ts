@@ -1,9 +1,10 @@
 // librdkafka 2.0's mock cluster (Debian bookworm) reports controller id 0, which is not one of its
 // brokers (ids start at 1), so kafkajs fails every controller-routed request, including the
-// InitProducerId of an idempotent producer. Real Kafka always lists its controller; only when the
-// reported controller is missing from the broker list do we route to the first listed broker,
-// which the mock answers like a controller. Applied once, on import of kafka/.
-import { createRequire } from 'node:module';
+// InitProducerId of an idempotent producer. Real Kafka always lists its controller. The fallback
+// (route controller requests to the first listed broker, which the mock answers like a
+// controller) is installed per client, on the clusters of one kafkajs client only: clients built
+// for the embedded mock cluster get it, every other client is stock kafkajs.
+import type { Kafka } from 'kafkajs';
 
 interface BrokerMetadata {
   readonly nodeId: number;
@@ -14,28 +15,50 @@ interface ClusterLike {
   findControllerBroker(): Promise<unknown>;
 }
 
-const require = createRequire(import.meta.url);
-const Cluster = require('kafkajs/src/cluster/index.js') as { prototype: ClusterLike };
-// eslint-disable-next-line @typescript-eslint/unbound-method -- re-bound with .call below
-const original = Cluster.prototype.findControllerBroker;
 const marker = Symbol.for('pipewatch.controllerFallback');
-const proto = Cluster.prototype as ClusterLike & { [marker]?: true };
+type ClusterFactory = (options: unknown) => ClusterLike;
 
-if (!proto[marker]) {
-  proto[marker] = true;
-  proto.findControllerBroker = async function findControllerBroker(this: ClusterLike) {
-    const metadata = this.brokerPool.metadata;
-    const controllerId = metadata?.controllerId;
-    const first = metadata?.brokers[0];
-    if (
-      metadata &&
-      controllerId !== null &&
-      controllerId !== undefined &&
-      first &&
-      !metadata.brokers.some((b) => b.nodeId === controllerId)
-    ) {
-      return this.findBroker({ nodeId: first.nodeId });
-    }
-    return original.call(this);
+/** True when `kafka` was built with the mock-cluster controller fallback. */
+export function hasMockControllerFallback(kafka: Kafka): boolean {
+  return (kafka as unknown as { [marker]?: true })[marker] === true;
+}
+
+/**
+ * Installs the controller fallback on every cluster `kafka` creates from now on (its producers,
+ * consumers and admins). kafkajs builds one Cluster per producer/consumer/admin through a private
+ * factory on the client; the factory is wrapped and each new Cluster gets an own
+ * `findControllerBroker`, so the kafkajs prototype stays untouched.
+ */
+export function installMockControllerFallback(kafka: Kafka): Kafka {
+  const client = kafka as unknown as Record<symbol, unknown> & { [marker]?: true };
+  if (client[marker]) return kafka;
+  const key = Object.getOwnPropertySymbols(client).find(
+    (s) => s.description === 'private:Kafka:createCluster',
+  );
+  const createCluster = key ? (client[key] as ClusterFactory | undefined) : undefined;
+  if (!key || typeof createCluster !== 'function') {
+    throw new TypeError('kafkajs changed: no private createCluster factory on the client');
+  }
+  client[key] = (options: unknown) => {
+    const cluster = createCluster(options);
+    const original = cluster.findControllerBroker.bind(cluster);
+    cluster.findControllerBroker = async () => {
+      const metadata = cluster.brokerPool.metadata;
+      const controllerId = metadata?.controllerId;
+      const first = metadata?.brokers[0];
+      if (
+        metadata &&
+        controllerId !== null &&
+        controllerId !== undefined &&
+        first &&
+        !metadata.brokers.some((b) => b.nodeId === controllerId)
+      ) {
+        return cluster.findBroker({ nodeId: first.nodeId });
+      }
+      return original();
+    };
+    return cluster;
   };
+  client[marker] = true;
+  return kafka;
 }

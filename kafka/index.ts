@@ -1,5 +1,5 @@
-import './controller-fallback.js';
-export { createKafkaClient, type KafkaClientOptions } from './client.js';
+export { createKafkaClient, pinoLevelOf, type KafkaClientOptions } from './client.js';
+export { hasMockControllerFallback, installMockControllerFallback } from './controller-fallback.js';
 export { monitorKafkaHealth, type KafkaHealthMonitor } from './health.js';
 export { checkBrokersReachable } from './reachability.js';
 export { kafkaApiKey, kafkaErrorCode, startMockCluster, type MockCluster } from './mock-cluster.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
-import { PipewatchError } from '../common/index.js';
+import { isPipewatchError, PipewatchError } from '../common/index.js';
+import { createRegistryClient } from '../schemas/index.js';
 
 /** The schemas the pipeline writes: raw transactions, the incompatible v2 fault, features. */
 export type SchemaKind = 'transaction' | 'transaction-v2' | 'features';
@@ -75,7 +75,7 @@ export function jsonCodec(): RecordCodec {
 }
 
 export interface AvroCodecOptions {
-  /** Base URL of a Confluent-compatible schema registry. */
+  /** Base URL of a Confluent-compatible schema registry; may carry user-info credentials. */
   readonly registryUrl: string;
   /** Topic of transactions (subjects `<raw>-value`, `<raw>-v2-value`). */
   readonly rawTopic: string;
@@ -91,7 +91,9 @@ interface WriterType {
 
 /** Confluent wire format (magic 0, 4-byte schema id, Avro binary) through a schema registry. */
 export function avroCodec(options: AvroCodecOptions): RecordCodec {
-  const registry = new SchemaRegistry({ host: options.registryUrl, retry: { retries: 2 } });
+  // The one registry client of pipewatch (schemas/client): credentials in the URL work here too,
+  // and messages name `registry.url`, which never shows them.
+  const registry = createRegistryClient({ url: options.registryUrl, timeoutMs: 10_000 });
   const subjects: Record<SchemaKind, string> = {
     transaction: `${options.rawTopic}-value`,
     'transaction-v2': `${options.rawTopic}-v2-value`,
@@ -104,16 +106,17 @@ export function avroCodec(options: AvroCodecOptions): RecordCodec {
 
   async function fetchWriter(id: number): Promise<void> {
     if (writers.has(id) || (unknownUntilMs.get(id) ?? 0) > Date.now()) return;
+    const found = await registry.schemaById(id);
+    if (found === undefined) {
+      unknownUntilMs.set(id, Date.now() + unknownIdTtlMs);
+      return;
+    }
     try {
-      writers.set(id, await registry.getSchema(id));
+      writers.set(id, avro.Type.forSchema(JSON.parse(found.schema) as avro.Schema));
     } catch (error) {
-      if ((error as { status?: number }).status === 404) {
-        unknownUntilMs.set(id, Date.now() + unknownIdTtlMs);
-        return;
-      }
       throw new PipewatchError(
         'SCHEMA_REGISTRY_UNAVAILABLE',
-        `cannot fetch schema id ${id} from ${options.registryUrl}: ${(error as Error).message}`,
+        `schema id ${id} from ${registry.url} is not a usable Avro schema: ${(error as Error).message}`,
         { schemaId: id },
         { cause: error },
       );
@@ -128,14 +131,12 @@ export function avroCodec(options: AvroCodecOptions): RecordCodec {
         const schema = loadPipelineSchema(kind);
         let id: number;
         try {
-          ({ id } = await registry.register(
-            { type: 'AVRO' as never, schema: JSON.stringify(schema) },
-            { subject: subjects[kind] },
-          ));
+          ({ id } = await registry.register(subjects[kind], JSON.stringify(schema)));
         } catch (error) {
+          if (!isPipewatchError(error)) throw error;
           throw new PipewatchError(
             'SCHEMA_REGISTRY_UNAVAILABLE',
-            `cannot register ${schemaFiles[kind]} under ${subjects[kind]} at ${options.registryUrl}: ${(error as Error).message}`,
+            `cannot register ${schemaFiles[kind]} under ${subjects[kind]}: ${error.message}`,
             { subject: subjects[kind] },
             { cause: error },
           );

@@ -14,3 +14,15 @@ export {
   type VersionSelector,
 } from './registry/index.js';
 export { engineCompatibilityChecker } from './registry/engine-checker.js';
+export {
+  createRegistryClient,
+  redactRegistryUrl,
+  type CompatibilityAnswer,
+  type LatestVersion,
+  type RegisteredSchema,
+  type RegistryBasicAuth,
+  type RegistryClient,
+  type RegistryClientOptions,
+  type SubjectVersion,
+  type VersionedSchema,
+} from './client/index.js';

@@ -2,9 +2,10 @@
 # Installs what pipewatch needs on a fresh Debian/Ubuntu machine, skipping what is already there:
 #   system packages: librdkafka1 (the in-process Kafka mock cluster; always),
 #                    prometheus (promtool for rule tests) with --test;
-#   npm dependencies: `npm install` from package-lock.json when node_modules is missing or older
-#   than the lock file (`npm ci` rejects this lock file: npm records only this platform's
-#   optional native bindings of unrs-resolver, and ci demands all of them).
+#   npm dependencies: `npm ci` from package-lock.json when node_modules is missing or older
+#   than the lock file. ci installs exactly the committed lock and never rewrites it, so a fresh
+#   clone stays clean (the lock lists every platform's optional native bindings of
+#   unrs-resolver; npm installs only this platform's).
 # Usage: bash scripts/setup.sh [--test]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,8 +39,12 @@ if ((${#missing[@]} > 0)); then
     { echo "setup: apt-get install ${missing[*]} failed" >&2; exit 1; }
 fi
 
-if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+if [[ -L node_modules ]]; then
+  # A shared install (e.g. a git worktree linking the main checkout's): npm ci would empty it
+  # for everyone who links it. Install in the checkout that owns it.
+  echo "setup: node_modules is a link to $(readlink node_modules); not reinstalling it here"
+elif [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "setup: installing npm dependencies (better-sqlite3 compiles from source: about 2 minutes)"
-  npm install --no-fund --no-audit --loglevel=error
+  npm ci --no-fund --no-audit --loglevel=error
 fi
 echo "setup: ready"

@@ -13,6 +13,7 @@ import {
 } from '../../store/index.js';
 import { handleRegistryError } from './errors.js';
 import { apiAuthHook, type ApiAuthOptions } from '../auth.js';
+import { logRequests, quietRequests } from '../request-log.js';
 import { schemaRegistryApi } from './routes.js';
 
 /**
@@ -32,6 +33,7 @@ export interface RegistryServerOptions {
   /** Alternative to `db`, e.g. memorySchemaRegistryStore(); `db` wins when both are given. */
   readonly store?: SchemaRegistryStore;
   readonly checker: CompatibilityChecker;
+  /** Config `registry.host` (default 127.0.0.1; 0.0.0.0 to listen on every interface). */
   readonly host: string;
   /** Config `registry.port` (default 8081); 0 picks a free port. */
   readonly port: number;
@@ -62,7 +64,14 @@ export async function startRegistryServer(
     ...(options.defaultLevel ? { defaultLevel: options.defaultLevel } : {}),
   });
   const loggerInstance: FastifyBaseLogger = options.logger.child({ component: 'registry' });
-  const instance: FastifyInstance = Fastify({ ...registryServerOptions, loggerInstance });
+  // The pipeline and the taps ask the registry as they go: its requests log at debug (errors
+  // still at error), so they never bury the service's own lines.
+  const instance: FastifyInstance = Fastify({
+    ...registryServerOptions,
+    loggerInstance,
+    logController: quietRequests(),
+  });
+  logRequests(instance, { level: 'debug' });
   if (options.auth) instance.addHook('onRequest', apiAuthHook(options.auth, 'confluent'));
   await instance.register(schemaRegistryApi, { registry });
   const url = await instance.listen({ host: options.host, port: options.port });

@@ -6,7 +6,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { PipewatchError } from '../../common/index.js';
-import { loadConfig, type Config } from '../../config/index.js';
+import { externalRegistryUrl, loadConfig, type Config } from '../../config/index.js';
 import { createKafkaClient } from '../../kafka/index.js';
 import {
   avroCodec,
@@ -54,7 +54,7 @@ function codecFor(config: Readonly<Config>, format: string): RecordCodec {
   if (format !== 'avro')
     throw new PipewatchError('USAGE', `--format must be avro or json, got '${format}'`);
   return avroCodec({
-    registryUrl: config.registry.url ?? `http://127.0.0.1:${config.registry.port}`,
+    registryUrl: externalRegistryUrl(config) ?? `http://127.0.0.1:${config.registry.port}`,
     rawTopic: config.topics.raw,
     featuresTopic: config.topics.features,
   });
@@ -103,6 +103,7 @@ export const pipelineCommand: Command = {
       clientId: `${config.kafka.clientId}-pipeline-${role}`,
       requestTimeoutMs: config.kafka.requestTimeoutMs,
       logger,
+      embeddedMockCluster: config.kafka.mockCluster,
     });
     const codec = codecFor(config, values.format ?? config.pipeline.format);
     const metrics = new PipelineMetrics();

@@ -18,7 +18,11 @@ import {
 } from '../../schemas/index.js';
 import { parseFlags } from '../flags.js';
 import type { Command } from './command.js';
-import { RegistryClient } from './schema-registry.js';
+import {
+  gateRegistryClient,
+  subjectCompatibilityLevel,
+  subjectHistory,
+} from './schema-registry.js';
 import {
   escapeData,
   escapeProperty,
@@ -29,7 +33,21 @@ import {
 
 const usage =
   'pipewatch schema check --candidate NEW.avsc [--previous OLD.avsc ...] [--level LEVEL] ' +
-  '[--registry URL --subject NAME] [--format text|json|github]';
+  '[--registry URL --subject NAME [--new-subject]] [--format text|json|github]';
+
+const helpText =
+  `usage: ${usage}\n\n` +
+  '--new-subject  the subject is new: accept that the registry does not know it yet (without it,\n' +
+  '               an unknown subject, e.g. a typo, is an error, exit 2)\n' +
+  'registry credentials: user-info in the URL, or PIPEWATCH_REGISTRY_USERNAME with\n' +
+  '               PIPEWATCH_REGISTRY_PASSWORD or PIPEWATCH_REGISTRY_PASSWORD_FILE\n';
+
+/** Errors that are no verdict on the schema: exit 2, so a CI log never reads them as "incompatible". */
+const noVerdictCodes: ReadonlySet<string> = new Set([
+  'SCHEMA_REGISTRY_UNAVAILABLE',
+  'REGISTRY_SUBJECT_NOT_FOUND',
+  'CONFIG_INVALID',
+]);
 
 const flagSpec = {
   candidate: { type: 'string' },
@@ -37,6 +55,7 @@ const flagSpec = {
   level: { type: 'string' },
   registry: { type: 'string' },
   subject: { type: 'string' },
+  'new-subject': { type: 'boolean' },
   format: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -54,7 +73,7 @@ export const schemaCommand: Command = {
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub === '--help' || sub === '-h' || sub === 'help') {
-      process.stdout.write(`usage: ${usage}\n\nlevels: ${compatibilityLevels.join(', ')}\n`);
+      process.stdout.write(`${helpText}\nlevels: ${compatibilityLevels.join(', ')}\n`);
       return 0;
     }
     if (sub !== 'check') {
@@ -69,8 +88,7 @@ export const schemaCommand: Command = {
           `::error title=${escapeProperty(error.code)}::${escapeData(error.message)}\n`,
         );
       }
-      if (isPipewatchError(error) && error.code === 'SCHEMA_REGISTRY_UNAVAILABLE') {
-        // Not a verdict: exit 2 so a CI log never reads an outage as "incompatible".
+      if (isPipewatchError(error) && noVerdictCodes.has(error.code)) {
         process.stderr.write(`pipewatch schema: error ${error.code}: ${error.message}\n`);
         return 2;
       }
@@ -82,7 +100,7 @@ export const schemaCommand: Command = {
 async function check(argv: readonly string[]): Promise<number> {
   const { values: flags } = parseFlags(argv, flagSpec, usage);
   if (flags.help) {
-    process.stdout.write(`usage: ${usage}\n\nlevels: ${compatibilityLevels.join(', ')}\n`);
+    process.stdout.write(`${helpText}\nlevels: ${compatibilityLevels.join(', ')}\n`);
     return 0;
   }
   const format = parseFormat(flags.format);
@@ -95,11 +113,14 @@ async function check(argv: readonly string[]): Promise<number> {
   if ((flags.registry === undefined) !== (flags.subject === undefined)) {
     throw usageError('--registry and --subject go together');
   }
+  if (flags['new-subject'] && flags.registry === undefined) {
+    throw usageError('--new-subject goes with --registry and --subject');
+  }
   const candidateText = readSchemaFile(flags.candidate, '--candidate');
   const candidate = parseNamed(candidateText, flags.candidate);
   const history =
     flags.registry !== undefined && flags.subject !== undefined
-      ? await fromRegistry(flags.registry, flags.subject, levelFlag)
+      ? await fromRegistry(flags.registry, flags.subject, levelFlag, flags['new-subject'] === true)
       : fromFiles(previousFiles);
   const level = levelFlag ?? history.level ?? defaultCompatibilityLevel;
   const result = checkCompatibility({
@@ -128,10 +149,15 @@ async function fromRegistry(
   url: string,
   subject: string,
   levelFlag: CompatibilityLevel | undefined,
+  isNewSubject: boolean,
 ): Promise<History> {
-  const client = new RegistryClient(url);
-  const versions = await client.versions(subject);
-  const level = levelFlag ?? (await client.compatibilityLevel(subject));
+  const client = gateRegistryClient(url);
+  let versions = await subjectHistory(client, subject);
+  if (versions === undefined) {
+    if (!isNewSubject) throw await unknownSubject(client, subject);
+    versions = [];
+  }
+  const level = levelFlag ?? (await subjectCompatibilityLevel(client, subject));
   const labels = versions.map((v) => `${subject} version ${v.version}`);
   const schemas = versions.map((v, i) => parseNamed(v.schemaText, labels[i]!));
   return { schemas, labels, level };
@@ -184,4 +210,39 @@ function formatOf(argv: readonly string[]): string | undefined {
 
 function usageError(message: string): PipewatchError {
   return new PipewatchError('USAGE', `${message}\nusage: ${usage}`);
+}
+
+/** A subject the registry does not know: most likely a typo, so name the near misses. */
+async function unknownSubject(
+  client: ReturnType<typeof gateRegistryClient>,
+  subject: string,
+): Promise<PipewatchError> {
+  const known = await client.subjects();
+  const near = known
+    .map((name) => ({ name, distance: editDistance(name, subject) }))
+    .filter((c) => c.distance <= Math.max(2, Math.floor(subject.length / 4)))
+    .sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name))
+    .slice(0, 3)
+    .map((c) => c.name);
+  const hint = near.length > 0 ? `; did you mean ${near.map((n) => `'${n}'`).join(', ')}?` : '';
+  return new PipewatchError(
+    'REGISTRY_SUBJECT_NOT_FOUND',
+    `subject '${subject}' does not exist in the schema registry at ${client.url}${hint} ` +
+      '(if it is new, pass --new-subject to check against no previous schema)',
+    { subject, url: client.url, similar: near },
+  );
+}
+
+/** Levenshtein distance (insert, delete, substitute), for near-miss subject names. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitute = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitute));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }

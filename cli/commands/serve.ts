@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createMetricsRegistry, startHttpServer, startRegistryServer } from '../../api/index.js';
 import { captureReferenceValues } from '../../collector/index.js';
-import { loadConfig, type Config } from '../../config/index.js';
+import { externalRegistryUrl, loadConfig, type Config } from '../../config/index.js';
 import { publishSchemaViolations, ReadingsBoard } from '../../monitor/index.js';
-import { engineCompatibilityChecker } from '../../schemas/index.js';
+import { engineCompatibilityChecker, redactRegistryUrl } from '../../schemas/index.js';
 import { openDatabase, sqliteReferenceStore, sqliteServiceStateStore } from '../../store/index.js';
 import { Lifecycle } from '../lifecycle.js';
 import { parseFlags } from '../flags.js';
@@ -42,12 +42,14 @@ export async function startService(
 
     const { kafka, brokers, health, embedded } = await connectKafka(config, logger, lifecycle);
 
-    let registryUrl = config.registry.url;
+    // With registry.basicAuth the URL carries the credentials as user-info (every registry client
+    // turns them into a header); it is logged only redacted.
+    let registryUrl = externalRegistryUrl(config);
     if (registryUrl === undefined) {
       const registry = await startRegistryServer({
         db,
         checker: engineCompatibilityChecker,
-        host: config.http.host,
+        host: config.registry.host,
         port: config.registry.port,
         logger,
         auth: config.http.auth,
@@ -127,7 +129,7 @@ export async function startService(
         http: http.url,
         metrics: `${http.url}/metrics`,
         kafka: brokers.join(','),
-        schemaRegistry: registryUrl,
+        schemaRegistry: redactRegistryUrl(registryUrl),
         sqlite: databaseFile,
       },
       'pipewatch is up',

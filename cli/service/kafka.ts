@@ -46,11 +46,20 @@ export async function connectKafka(
     clientId: config.kafka.clientId,
     requestTimeoutMs: config.kafka.requestTimeoutMs,
     logger,
+    embeddedMockCluster: embedded || config.kafka.mockCluster,
   });
   const cluster = await checkBrokersReachable(kafka, brokers, config.kafka.connectTimeoutMs);
   logger.info({ brokers, brokerCount: cluster.brokerCount }, 'Kafka reachable');
+  // One line when Kafka becomes unreachable and one when it is back, not one per probe.
   const health = monitorKafkaHealth(kafka, {
-    onError: (error) => logger.warn({ err: error }, 'Kafka health probe failed'),
+    onChange: ({ reachable, error }) => {
+      if (reachable) logger.info({ brokers }, 'Kafka reachable again');
+      else
+        logger.warn(
+          { brokers, error: (error as Error | undefined)?.message },
+          'Kafka unreachable; readiness is false until a metadata request succeeds',
+        );
+    },
   });
   lifecycle.add({ name: 'kafka-health', stop: () => health.stop() });
   return { kafka, brokers, health, embedded };

@@ -42,7 +42,11 @@ describe('pipewatch pipeline producer|consumer', () => {
       `topics:\n  raw: ${topics.raw}\n  features: ${topics.features}\n  dlq: ${topics.dlq}\n` +
         `pipeline:\n  format: json\n`,
     );
-    const env = { PIPEWATCH_KAFKA_BROKERS: cluster.brokers.join(',') };
+    const env = {
+      PIPEWATCH_KAFKA_BROKERS: cluster.brokers.join(','),
+      // The idempotent producer needs the mock's controller-id fallback, which is opt-in.
+      ...(cluster.isMock ? { PIPEWATCH_KAFKA_MOCK_CLUSTER: 'true' } : {}),
+    };
     const producer = run(
       [
         'pipeline',

@@ -263,9 +263,69 @@ describe('pipewatch schema check against a registry subject', () => {
     assert.match(run.stdout, /compatible under FORWARD/);
   });
 
-  it('a subject that does not exist yet has nothing to break', async () => {
-    const run = await pipewatch('--candidate', bad, '--registry', url, '--subject', 'new-value');
+  it('a misspelled subject fails (exit 2), naming the subject and the near miss', async () => {
+    // Before issue 9 item 13 this exited 0: "checked against no previous schema".
+    const run = await pipewatch(
+      '--candidate',
+      bad,
+      '--registry',
+      url,
+      '--subject',
+      'paymnets-value',
+    );
+    assert.equal(run.code, 2, run.stdout);
+    assert.match(
+      run.stderr,
+      /REGISTRY_SUBJECT_NOT_FOUND: subject 'paymnets-value' does not exist in the schema registry at http:\/\/127\.0\.0\.1:\d+; did you mean 'payments-value'\?/,
+    );
+    assert.match(run.stderr, /--new-subject/);
+    assert.equal(run.stdout, '', 'no verdict is printed');
+    const github = await pipewatch(
+      '--candidate',
+      bad,
+      '--registry',
+      url,
+      '--subject',
+      'paymnets-value',
+      '--format',
+      'github',
+    );
+    assert.equal(github.code, 2);
+    assert.match(
+      github.stdout,
+      /^::error title=REGISTRY_SUBJECT_NOT_FOUND::subject 'paymnets-value'/,
+    );
+  });
+
+  it('a subject declared new with --new-subject has nothing to break (exit 0)', async () => {
+    const run = await pipewatch(
+      '--candidate',
+      bad,
+      '--registry',
+      url,
+      '--subject',
+      'new-value',
+      '--new-subject',
+    );
     assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /compatible under BACKWARD/);
+    // The flag only allows absence: an existing subject is still checked.
+    const existing = await pipewatch(
+      '--candidate',
+      bad,
+      '--registry',
+      url,
+      '--subject',
+      'payments-value',
+      '--new-subject',
+    );
+    assert.equal(existing.code, 1, existing.stderr);
+  });
+
+  it('--new-subject without --registry is a usage error', async () => {
+    const run = await pipewatch('--candidate', bad, '--previous', v1, '--new-subject');
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--new-subject goes with --registry and --subject/);
   });
 
   it('exits 2 when the registry cannot be reached', async () => {
@@ -280,7 +340,7 @@ describe('pipewatch schema check against a registry subject', () => {
     assert.equal(run.code, 2);
     assert.match(
       run.stderr,
-      /SCHEMA_REGISTRY_UNAVAILABLE: cannot reach the schema registry at http:\/\/127\.0\.0\.1:9/,
+      /SCHEMA_REGISTRY_UNAVAILABLE: schema registry http:\/\/127\.0\.0\.1:9 unreachable for GET \/subjects\/x-value\/versions/,
     );
   });
 });

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { startMockCluster, type MockCluster } from '../../kafka/index.js';
+import {
+  installMockControllerFallback,
+  startMockCluster,
+  type MockCluster,
+} from '../../kafka/index.js';
 
 /**
  * The Kafka cluster of a test file: librdkafka's in-process mock cluster by default, or the real
@@ -30,13 +34,16 @@ export async function startTestKafka(
   const external = process.env.PIPEWATCH_TEST_BROKERS;
   const mock = external ? undefined : startMockCluster(options.brokerCount ?? 3);
   const brokers = external ? external.split(',').map((s) => s.trim()) : mock!.brokers;
-  const client = (clientId = uniqueName('test')) =>
-    new Kafka({
+  // Clients of the mock get its controller-id fallback; a real cluster's are stock kafkajs.
+  const client = (clientId = uniqueName('test')) => {
+    const kafka = new Kafka({
       clientId,
       brokers: [...brokers],
       logLevel: logLevel.NOTHING,
       retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 },
     });
+    return mock ? installMockControllerFallback(kafka) : kafka;
+  };
   const admin = external ? client('test-admin').admin() : undefined;
   if (admin) await admin.connect();
   return {

@@ -99,7 +99,7 @@ export async function startPrometheus(options: {
         params.set('end', String(range.endS));
         params.set('step', String(range.stepS));
       }
-      const res = await fetch(`${url}${path}?${params}`);
+      const res = await fetch(`${url}${path}?${params.toString()}`);
       const body = (await res.json()) as {
         status: string;
         error?: string;

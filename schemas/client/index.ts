@@ -1,0 +1,12 @@
+export {
+  createRegistryClient,
+  redactRegistryUrl,
+  type CompatibilityAnswer,
+  type LatestVersion,
+  type RegisteredSchema,
+  type RegistryBasicAuth,
+  type RegistryClient,
+  type RegistryClientOptions,
+  type SubjectVersion,
+  type VersionedSchema,
+} from './registry-client.js';
