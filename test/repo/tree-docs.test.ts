@@ -33,16 +33,10 @@ function trackedText(): string {
 }
 
 /**
- * Installed for work that is under way on other branches (issue 12: API docs and rate limits,
- * dashboards as code, the status page's browser test; the alerts' SMTP delivery), not yet
+ * Installed for work that is under way on other branches (the alerts' SMTP delivery), not yet
  * imported. Remove an entry once it is used; nothing else may be unused.
  */
 const pendingUse = new Set([
-  '@fastify/rate-limit',
-  '@fastify/swagger',
-  '@fastify/swagger-ui',
-  '@grafana/grafana-foundation-sdk',
-  'playwright-core',
   'nodemailer',
   '@types/nodemailer',
   'smtp-server',
