@@ -65,6 +65,7 @@ export {
 } from './drift/evaluate-snapshot.js';
 export {
   addEndOffsetSample,
+  consumableLag,
   consumeRatePerSecond,
   drainSeconds,
   GROUP_STATUSES,

@@ -8,3 +8,15 @@ export {
   type ReadingsFilter,
 } from './board.js';
 export { renderBoard } from './prometheus-text.js';
+export {
+  lagDescriptors,
+  lagMetric,
+  LagMonitor,
+  lagSources,
+  type CollectorHealthView,
+  type GroupLagView,
+  type LagMonitorOptions,
+  type LagPipeline,
+  type LagView,
+  type PartitionLagView,
+} from './lag/index.js';

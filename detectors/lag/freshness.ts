@@ -12,7 +12,11 @@ import type { OffsetObservation } from './status.js';
  */
 export type CommittedRecord =
   | { readonly kind: 'record'; readonly offset: number; readonly timestampMs: number }
-  | { readonly kind: 'caught-up' };
+  | {
+      readonly kind: 'caught-up';
+      /** The end offset the read reached: the answer holds while the end offset stays there. */
+      readonly endOffset: number;
+    };
 
 /**
  * Staleness in seconds, method exact: now − timestamp of the oldest unconsumed record, 0 when

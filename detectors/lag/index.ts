@@ -1,4 +1,4 @@
-export { messagesLost, offsetLag, type PartitionOffsets } from './offsets.js';
+export { consumableLag, messagesLost, offsetLag, type PartitionOffsets } from './offsets.js';
 export {
   addEndOffsetSample,
   interpolatedTimeLag,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   addEndOffsetSample,
+  consumableLag,
   consumeRatePerSecond,
   drainSeconds,
   interpolatedTimeLag,
@@ -42,6 +43,28 @@ function steadyTable(points: number, stepS: number): EndOffsetTable {
   }
   return table;
 }
+
+describe('consumable lag (transaction markers, compacted gaps)', () => {
+  it('is 0 for a transactional consumer caught up behind a commit marker, not 1', () => {
+    // Records 0..8, commit marker at 9, end 10; the consumer committed 9 (after its last record).
+    const p = { committed: 9, end: 10, logStart: 0 };
+    assert.equal(offsetLag(p), 1);
+    assert.equal(consumableLag(p, { kind: 'caught-up', endOffset: 10 }), 0);
+    // A record arrived after the read: the answer is stale, the raw lag stands.
+    assert.equal(consumableLag({ ...p, end: 12 }, { kind: 'caught-up', endOffset: 10 }), 3);
+  });
+
+  it('does not count a gap between the committed offset and the first record', () => {
+    // Offsets 10..14 compacted away; the first record at >= 10 is 15; end 20: 5 to read.
+    const p = { committed: 10, end: 20, logStart: 0 };
+    assert.equal(consumableLag(p, { kind: 'record', offset: 15, timestampMs: 0 }), 5);
+    assert.equal(consumableLag(p, undefined), 10);
+    assert.equal(
+      consumableLag({ ...p, committed: undefined }, { kind: 'caught-up', endOffset: 20 }),
+      undefined,
+    );
+  });
+});
 
 describe('interpolated time lag', () => {
   it('matches the true append time within its error bound on a steady producer', () => {
@@ -149,7 +172,7 @@ describe('rates, idleness, drain, staleness', () => {
 
   it('staleness = now − record timestamp, 0 when caught up or ahead of now', () => {
     assert.equal(stalenessSeconds({ kind: 'record', offset: 5, timestampMs: 1_000 }, 61_000), 60);
-    assert.equal(stalenessSeconds({ kind: 'caught-up' }, 61_000), 0);
+    assert.equal(stalenessSeconds({ kind: 'caught-up', endOffset: 5 }, 61_000), 0);
     assert.equal(stalenessSeconds({ kind: 'record', offset: 5, timestampMs: 90_000 }, 61_000), 0);
   });
 });
