@@ -26,7 +26,11 @@ export async function commitOffsets(
   }
   try {
     const err = await new Promise<number>((resolve, reject) =>
-      b.commit.async(rk, list, 0, (e: unknown, r: number) => (e ? reject(e as Error) : resolve(r))),
+      b.commit.async(rk, list, 0, (e: unknown, r: number) =>
+        e
+          ? reject(e instanceof Error ? e : new Error('librdkafka commit call failed'))
+          : resolve(r),
+      ),
     );
     if (err !== 0) throw new Error(`commit failed: ${b.errToName(err)}`);
   } finally {
