@@ -4,8 +4,10 @@ import type { Registry } from 'prom-client';
 import type { DriftView, SchemaViolationsView } from '../collector/index.js';
 import { handleApiError } from './http-errors.js';
 import type { ReferenceStore } from '../store/index.js';
-import type { ReadingsBoard } from '../monitor/index.js';
+import type { LagView, ReadingsBoard } from '../monitor/index.js';
 import { driftRoutes } from './routes/drift.js';
+import { groupRoutes } from './routes/groups.js';
+import { pipelineRoutes } from './routes/pipelines.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { schemaViolationRoutes } from './routes/schema-violations.js';
 import type { CaptureValues } from './routes/reference-capture.js';
@@ -27,6 +29,11 @@ export interface AppOptions {
   readonly drift?: DriftView;
   /** The readings board every detector publishes to; rendered on /metrics. */
   readonly board?: ReadingsBoard;
+  /**
+   * Consumer-group lag and status (/api/v1/pipelines, /api/v1/groups); absent without it. Its
+   * `refresh` runs before every /metrics render so exact staleness is computed at the scrape.
+   */
+  readonly lag?: LagView;
 }
 
 const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
@@ -52,6 +59,15 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
     });
   }
   if (options.drift) await app.register(driftRoutes, { drift: options.drift });
+  const lag = options.lag;
+  if (lag) {
+    app.addHook('onRequest', async (request) => {
+      if (request.url === '/metrics' || request.url.startsWith('/metrics?'))
+        lag.refresh(Date.now());
+    });
+    await app.register(pipelineRoutes, { lag });
+    await app.register(groupRoutes, { lag });
+  }
 };
 
 /**

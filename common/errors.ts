@@ -175,6 +175,12 @@ export const errorCatalogue = {
     description:
       'No drift reference is registered for this topic and feature, so no drift is computed.',
   },
+  GROUP_NOT_WATCHED: {
+    kind: 'not_found',
+    retryable: false,
+    description:
+      'The consumer group is neither configured in a watched pipeline nor discovered on its topics.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -66,4 +66,6 @@ export interface LagView {
   pipelines(): readonly LagPipeline[];
   groups(nowMs: number): readonly GroupLagView[];
   collector(): CollectorHealthView;
+  /** Republishes the readings computed when read (exact staleness) at `nowMs`; no Kafka call. */
+  refresh(nowMs: number): void;
 }
