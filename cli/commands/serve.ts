@@ -11,6 +11,7 @@ import { parseFlags } from '../flags.js';
 import { scheduleAutoReferences } from '../service/auto-references.js';
 import { startCollectors } from '../service/collectors.js';
 import { startDrift } from '../service/drift.js';
+import { startLag } from '../service/lag.js';
 import { connectKafka } from '../service/kafka.js';
 import { startServicePipeline } from '../service/pipeline.js';
 import { pipewatchVersion } from '../version.js';
@@ -72,6 +73,8 @@ export async function startService(
       lifecycle,
     });
 
+    const lag = await startLag({ config, kafka, brokers, board, db, logger, lifecycle });
+
     const pipelineStartedAtMs = Date.now();
     const pipelineMetrics = await startServicePipeline({
       config,
@@ -98,6 +101,7 @@ export async function startService(
         schemaViolations: collectors.schemaViolations,
         drift,
         board,
+        lag,
       },
     );
     lifecycle.add({ name: 'http', stop: () => http.instance.close() });
