@@ -68,7 +68,9 @@ export async function pollOffsets(options: PollOffsetsOptions): Promise<OffsetsS
       onError('offset_fetch', error, group);
     }
   });
-  const topics = [...new Set([...options.groups.flatMap((g) => g.topics), ...(options.topics ?? [])])];
+  const topics = [
+    ...new Set([...options.groups.flatMap((g) => g.topics), ...(options.topics ?? [])]),
+  ];
   const ends = new Map<string, TopicPartitionEnds[]>();
   const failedTopics = new Set<string>();
   // ListOffsets: kafkajs groups each topic's partitions by leader, one request per leader,

@@ -21,9 +21,14 @@ export interface ReaderBinding {
   listAdd: (list: number, topic: string, partition: number) => number;
   listSetOffset: (list: number, topic: string, partition: number, offset: number) => number;
   listDestroy: (list: number) => void;
-  poll: AsyncFn<[rk: number, timeoutMs: number], unknown>;
-  timestamp: (msg: unknown, type: null) => number | bigint;
-  destroyMessage: (msg: unknown) => void;
+  queueGetConsumer: (rk: number) => number;
+  queueDestroy: (q: number) => void;
+  /** Fills `out` with up to `size` message pointers; returns how many (or -1). */
+  consumeBatch: AsyncFn<[q: number, timeoutMs: number, out: Buffer, size: number], number | bigint>;
+  timestamp: (msg: number, type: null) => number | bigint;
+  destroyMessage: (msg: number) => void;
+  /** Copies `n` bytes at address `src` into `dst`. */
+  copyOut: (dst: Buffer, src: number, n: number) => unknown;
   topicName: (rkt: number) => string;
   errToName: (err: number) => string;
   messageType: koffi.IKoffiCType;
@@ -44,7 +49,7 @@ export function readerBinding(): ReaderBinding {
       { cause: error },
     );
   }
-  // rd_kafka_message_t's leading fields; koffi computes the layout from the C types.
+  // rd_kafka_message_t; koffi computes the field offsets from the C types.
   const messageType = koffi.struct('pipewatch_lag_rd_message', {
     err: 'int',
     rkt: 'uintptr_t',
@@ -57,6 +62,7 @@ export function readerBinding(): ReaderBinding {
     private_: 'uintptr_t',
   });
   const f = (decl: string) => lib.func(decl) as never;
+  const libc = koffi.load('libc.so.6');
   cached = {
     confNew: f('uintptr_t rd_kafka_conf_new(void)'),
     confSet: f(
@@ -76,9 +82,14 @@ export function readerBinding(): ReaderBinding {
       'int rd_kafka_topic_partition_list_set_offset(uintptr_t list, const char *topic, int32_t partition, int64_t offset)',
     ),
     listDestroy: f('void rd_kafka_topic_partition_list_destroy(uintptr_t list)'),
-    poll: f('pipewatch_lag_rd_message *rd_kafka_consumer_poll(uintptr_t rk, int timeout_ms)'),
-    timestamp: f('int64_t rd_kafka_message_timestamp(pipewatch_lag_rd_message *msg, void *tstype)'),
-    destroyMessage: f('void rd_kafka_message_destroy(pipewatch_lag_rd_message *msg)'),
+    queueGetConsumer: f('uintptr_t rd_kafka_queue_get_consumer(uintptr_t rk)'),
+    queueDestroy: f('void rd_kafka_queue_destroy(uintptr_t q)'),
+    consumeBatch: f(
+      'int64_t rd_kafka_consume_batch_queue(uintptr_t q, int timeout_ms, _Out_ uint8_t *out, size_t size)',
+    ),
+    timestamp: f('int64_t rd_kafka_message_timestamp(uintptr_t msg, void *tstype)'),
+    destroyMessage: f('void rd_kafka_message_destroy(uintptr_t msg)'),
+    copyOut: libc.func('void *memcpy(_Out_ uint8_t *dst, uintptr_t src, size_t n)') as never,
     topicName: f('const char *rd_kafka_topic_name(uintptr_t rkt)'),
     errToName: f('const char *rd_kafka_err2name(int err)'),
     messageType,

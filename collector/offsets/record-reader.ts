@@ -43,12 +43,8 @@ export function partitionKey(topic: string, partition: number): string {
 // RD_KAFKA_RESP_ERR__PARTITION_EOF: the fetch reached the end; the message's offset is the end.
 const errPartitionEof = -191;
 
-interface MessageStruct {
-  err: number;
-  rkt: number;
-  partition: number;
-  offset: number | bigint;
-}
+// Messages taken from librdkafka per call (one worker-thread hop per batch, not per record).
+const batchSize = 1024;
 
 export function createRecordReader(options: RecordReaderOptions): RecordReader {
   const b = readerBinding();
@@ -71,12 +67,32 @@ export function createRecordReader(options: RecordReaderOptions): RecordReader {
   let busy: Promise<unknown> = Promise.resolve();
   let closed = false;
 
-  const pollOnce = (timeoutMs: number) =>
-    new Promise<unknown>((resolve, reject) =>
-      b.poll.async(rk, timeoutMs, (err: unknown, msg: unknown) =>
-        err ? reject(toError(err)) : resolve(msg),
+  const queue = b.queueGetConsumer(rk);
+  const pointers = Buffer.alloc(batchSize * 8);
+  const layout = {
+    size: koffi.sizeof(b.messageType),
+    err: koffi.offsetof(b.messageType, 'err'),
+    rkt: koffi.offsetof(b.messageType, 'rkt'),
+    partition: koffi.offsetof(b.messageType, 'partition'),
+    offset: koffi.offsetof(b.messageType, 'offset'),
+  };
+  const header = Buffer.alloc(layout.size);
+  const consumeBatch = (timeoutMs: number) =>
+    new Promise<number>((resolve, reject) =>
+      b.consumeBatch.async(
+        queue,
+        timeoutMs,
+        pointers,
+        batchSize,
+        (err: unknown, n: number | bigint) => (err ? reject(toError(err)) : resolve(Number(n))),
       ),
     );
+  const topicNames = new Map<number, string>();
+  const topicOf = (rkt: number) => {
+    let name = topicNames.get(rkt);
+    if (name === undefined) topicNames.set(rkt, (name = b.topicName(rkt)));
+    return name;
+  };
 
   async function readSet(requests: readonly RecordReadRequest[]) {
     const results = new Map<string, RecordReadResult>();
@@ -96,30 +112,34 @@ export function createRecordReader(options: RecordReaderOptions): RecordReader {
     const deadline = Date.now() + options.timeoutMs;
     try {
       while (wanted.size > 0 && Date.now() < deadline) {
-        const msg = await pollOnce(Math.max(1, Math.min(100, deadline - Date.now())));
-        if (!msg) continue;
-        try {
-          const m = koffi.decode(msg, b.messageType) as MessageStruct;
-          const key = partitionKey(b.topicName(m.rkt), m.partition);
-          const from = wanted.get(key);
-          if (from === undefined) continue;
-          const offset = Number(m.offset);
-          if (m.err === 0 && offset >= from) {
-            results.set(key, {
-              kind: 'record',
-              offset,
-              timestampMs: Number(b.timestamp(msg, null)),
-            });
-            wanted.delete(key);
-          } else if (m.err === errPartitionEof && offset >= from) {
-            results.set(key, { kind: 'caught-up', endOffset: offset });
-            wanted.delete(key);
-          } else if (m.err !== 0 && m.err !== errPartitionEof) {
-            results.set(key, { kind: 'error', message: b.errToName(m.err) });
-            wanted.delete(key);
+        const count = await consumeBatch(Math.max(1, Math.min(100, deadline - Date.now())));
+        for (let i = 0; i < count; i++) {
+          const msg = Number(pointers.readBigUInt64LE(i * 8));
+          try {
+            b.copyOut(header, msg, layout.size);
+            const err = header.readInt32LE(layout.err);
+            const rkt = Number(header.readBigUInt64LE(layout.rkt));
+            const key = partitionKey(topicOf(rkt), header.readInt32LE(layout.partition));
+            const from = wanted.get(key);
+            if (from === undefined) continue;
+            const offset = Number(header.readBigInt64LE(layout.offset));
+            if (err === 0 && offset >= from) {
+              results.set(key, {
+                kind: 'record',
+                offset,
+                timestampMs: Number(b.timestamp(msg, null)),
+              });
+              wanted.delete(key);
+            } else if (err === errPartitionEof && offset >= from) {
+              results.set(key, { kind: 'caught-up', endOffset: offset });
+              wanted.delete(key);
+            } else if (err !== 0 && err !== errPartitionEof) {
+              results.set(key, { kind: 'error', message: b.errToName(err) });
+              wanted.delete(key);
+            }
+          } finally {
+            b.destroyMessage(msg);
           }
-        } finally {
-          b.destroyMessage(msg);
         }
       }
     } finally {
@@ -141,6 +161,7 @@ export function createRecordReader(options: RecordReaderOptions): RecordReader {
       if (closed) return;
       closed = true;
       await busy;
+      b.queueDestroy(queue);
       await new Promise<void>((resolve) =>
         b.consumerClose.async(rk, () => b.destroy.async(rk, () => resolve())),
       );
