@@ -185,10 +185,20 @@ export class LagState {
         worstPartition: g?.worst ? { topic: g.worst.topic, partition: g.worst.partition } : null,
         lagMessages: known.length > 0 ? known.reduce((s, p) => s + p.lagMessages!, 0) : null,
         maxStalenessSeconds: maxOf(partitions.map((p) => p.staleness?.seconds)),
-        drainSeconds: this.drain(w, partitions),
+        drainSeconds: this.drain(partitions),
         polledAtMs: nowMs,
         partitions,
       });
+    }
+    // Forget the history of (group, partition) pairs no longer watched; a group whose
+    // OffsetFetch or a topic whose ListOffsets failed this poll keeps its history.
+    const failed = new Set(watched.filter((w) => !poll.committed.has(w.group)).map((w) => w.group));
+    for (const key of this.history.keys()) {
+      if (seen.has(key)) continue;
+      const group = key.slice(0, key.indexOf(sep));
+      const partitionKey = key.slice(key.indexOf(sep) + 1);
+      const topic = partitionKey.slice(0, partitionKey.lastIndexOf('/'));
+      if (!failed.has(group) && poll.partitionsByTopic.has(topic)) this.history.delete(key);
     }
     this.views = views;
   }
@@ -245,10 +255,12 @@ export class LagState {
       endOffset: ends.end,
       logStartOffset: ends.logStart,
       producerIdleSeconds: producerIdleSeconds(table, nowMs) ?? null,
+      produceRatePerSecond: produceRatePerSecond(table, this.options.rateWindowMs) ?? null,
     };
     if (committed === undefined) {
       return {
         ...base,
+        consumeRatePerSecond: null,
         lagMessages: null,
         staleness: null,
         timeLag: null,
@@ -282,6 +294,7 @@ export class LagState {
     });
     return {
       ...base,
+      consumeRatePerSecond: consumeRatePerSecond(history, this.options.rateWindowMs) ?? null,
       lagMessages: lag,
       staleness,
       timeLag: timeLag ?? null,
@@ -291,25 +304,20 @@ export class LagState {
     };
   }
 
-  private drain(w: WatchedGroup, partitions: readonly PartitionLagView[]): Record<string, number> {
+  /** Time to drain per topic: summed lag ÷ (summed consume rate − summed produce rate). */
+  private drain(partitions: readonly PartitionLagView[]): Record<string, number> {
     const byTopic = new Map<
       string,
       { lag: number; consume: number; produce: number; known: boolean }
     >();
     for (const p of partitions) {
       if (p.lagMessages === null) continue;
-      const key = `${p.topic}/${p.partition}`;
-      const consume = consumeRatePerSecond(
-        this.history.get(`${w.group}${sep}${key}`) ?? [],
-        this.options.rateWindowMs,
-      );
-      const produce = produceRatePerSecond(this.tables.get(key) ?? [], this.options.rateWindowMs);
       const t = byTopic.get(p.topic) ?? { lag: 0, consume: 0, produce: 0, known: true };
       t.lag += p.lagMessages;
-      if (consume === undefined || produce === undefined) t.known = false;
+      if (p.consumeRatePerSecond === null || p.produceRatePerSecond === null) t.known = false;
       else {
-        t.consume += consume;
-        t.produce += produce;
+        t.consume += p.consumeRatePerSecond;
+        t.produce += p.produceRatePerSecond;
       }
       byTopic.set(p.topic, t);
     }

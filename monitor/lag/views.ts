@@ -36,6 +36,9 @@ export interface PartitionLagView {
   readonly rule: string | null;
   readonly messagesLost: number;
   readonly producerIdleSeconds: number | null;
+  /** Records per second committed by the group and appended by producers (rate window). */
+  readonly consumeRatePerSecond: number | null;
+  readonly produceRatePerSecond: number | null;
 }
 
 export interface GroupLagView {

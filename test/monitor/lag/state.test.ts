@@ -64,4 +64,23 @@ describe('lag state', () => {
     assert.equal(state.recordsNeeded(poll(20_000, 4, 12), watched).length, 0, 'cached');
     assert.equal(state.recordsNeeded(poll(30_000, 6, 12), watched).length, 1, 'a new offset');
   });
+
+  it('time to drain = lag ÷ (consume − produce) from the polls, with both rates in the view', () => {
+    // Every 10 s the end grows by 100 (10/s) and the commit by 200 (20/s); at 30 s: end 1300,
+    // committed 900, lag 400 → 400 / (20 − 10) = 40 s.
+    const state = new LagState(options);
+    for (let k = 0; k <= 3; k++) {
+      const p = poll(k * 10_000, 300 + k * 200, 1000 + k * 100);
+      state.recordEnds(p);
+      for (const n of state.recordsNeeded(p, watched)) {
+        state.recordRead(n, { kind: 'record', offset: n.offset, timestampMs: 0 });
+      }
+      state.judge(p, watched);
+    }
+    const view = state.groupViews(30_000)[0]!;
+    assert.equal(view.partitions[0]!.consumeRatePerSecond, 20);
+    assert.equal(view.partitions[0]!.produceRatePerSecond, 10);
+    assert.equal(view.lagMessages, 400);
+    assert.equal(view.drainSeconds.t, 40);
+  });
 });
