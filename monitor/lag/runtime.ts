@@ -168,7 +168,7 @@ export class LagMonitor implements LagView {
     const endMs = this.options.clock();
     this.lastPollAtMs = endMs;
     this.lastPollSeconds = (endMs - startedMs) / 1000;
-    const views = this.state.groupViews(poll.atMs);
+    const views = this.state.judgedViews();
     const readingOptions = { partitionSeries: this.options.partitionSeries };
     this.options.board.publish(
       lagSources.poll,

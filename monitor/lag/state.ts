@@ -203,6 +203,11 @@ export class LagState {
     this.views = views;
   }
 
+  /** The views of the last poll as judged (staleness at the poll time). */
+  judgedViews(): readonly GroupLagView[] {
+    return this.views;
+  }
+
   /** The views of the last poll, with exact staleness recomputed at `nowMs`. */
   groupViews(nowMs: number): GroupLagView[] {
     return this.views.map((v) => {
