@@ -6,8 +6,10 @@ import { apiAuthHook, type ApiAuthOptions } from './auth.js';
 import { handleApiError } from './http-errors.js';
 import { registerOpenApi } from './openapi.js';
 import type { ReferenceStore } from '../store/index.js';
-import type { DriftView, ReadingsBoard } from '../monitor/index.js';
+import type { DriftView, LagView, ReadingsBoard } from '../monitor/index.js';
 import { driftRoutes } from './routes/drift.js';
+import { groupRoutes } from './routes/groups.js';
+import { pipelineRoutes } from './routes/pipelines.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { schemaViolationRoutes } from './routes/schema-violations.js';
 import type { CaptureValues } from './routes/reference-capture.js';
@@ -37,6 +39,11 @@ export interface AppOptions {
   readonly auth?: ApiAuthOptions;
   /** Version shown in the OpenAPI document at /docs. Default `dev`. */
   readonly version?: string;
+  /**
+   * Consumer-group lag and status (/api/v1/pipelines, /api/v1/groups); absent without it. Its
+   * `refresh` runs before every /metrics render so exact staleness is computed at the scrape.
+   */
+  readonly lag?: LagView;
 }
 
 const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
@@ -66,6 +73,15 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
   }
   if (options.drift) await app.register(driftRoutes, { drift: options.drift });
   if (options.board) await app.register(statusRoutes, { board: options.board });
+  const lag = options.lag;
+  if (lag) {
+    app.addHook('onRequest', async (request) => {
+      if (request.url === '/metrics' || request.url.startsWith('/metrics?'))
+        lag.refresh(Date.now());
+    });
+    await app.register(pipelineRoutes, { lag });
+    await app.register(groupRoutes, { lag });
+  }
 };
 
 /**

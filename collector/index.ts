@@ -50,3 +50,21 @@ export {
   type CaptureOptions,
   type CaptureResult,
 } from './capture-reference.js';
+export {
+  createGroupDiscovery,
+  createRecordReader,
+  partitionKey,
+  pollOffsets,
+  type CollectorOperation,
+  type DiscoveryOptions,
+  type ErrorSink,
+  type GroupDiscovery,
+  type GroupTopics,
+  type OffsetsSnapshot,
+  type PollOffsetsOptions,
+  type RecordReader,
+  type RecordReaderOptions,
+  type RecordReadRequest,
+  type RecordReadResult,
+  type TopicPartitionEnds,
+} from './offsets/index.js';

@@ -220,6 +220,12 @@ export const errorCatalogue = {
     description:
       'A numeric routine (incomplete gamma series or continued fraction, chi-square quantile) did not converge within its iteration cap, or got an argument outside the range it computes accurately (NaN, infinite, too large).',
   },
+  GROUP_NOT_WATCHED: {
+    kind: 'not_found',
+    retryable: false,
+    description:
+      'The consumer group is neither configured in a watched pipeline nor discovered on its topics.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -231,6 +231,60 @@ const wireTopicSection = z
   })
   .strict();
 
+/** The consumer-group offsets poller and the lag and status detectors (docs/lag.md). */
+const offsetsSection = z
+  .object({
+    /**
+     * Period of one poll of committed, end and log start offsets, in seconds. Default 10 (as
+     * Burrow); the interpolated time lag's error bound is about one period.
+     */
+    pollIntervalSeconds: z.number().positive().max(3600).default(10),
+    /** (end offset, time seen) samples kept per partition. Default 1000 (as Datadog). */
+    historyPoints: z.number().int().min(2).max(100_000).default(1000),
+    /** Longest extrapolated time lag below the oldest sample, in seconds. Default 600. */
+    extrapolationCapSeconds: z.number().positive().default(600),
+    /** Window the status rules judge (STALL, WARN, PRODUCER_IDLE, REWIND), in seconds. Default 60. */
+    statusWindowSeconds: z.number().positive().default(60),
+    /** No progress under lag for this long is STOP instead of STALL, in seconds. Default 300. */
+    stopAfterSeconds: z.number().positive().default(300),
+    /** Window of the consume and produce rates (time to drain), in seconds. Default 60. */
+    rateWindowSeconds: z.number().positive().default(60),
+    /** Longest wait for one set of record-at-committed-offset reads, in ms. Default 5000. */
+    recordReadTimeoutMs: z.number().int().positive().default(5000),
+    /** Period of saving the offset/time tables to SQLite, in seconds (and at shutdown). Default 60. */
+    persistIntervalSeconds: z.number().positive().default(60),
+    discovery: z
+      .object({
+        /** List the cluster's groups (ListGroups) and watch those on a pipeline's topics. Default true. */
+        enabled: z.boolean().default(true),
+        /** Period of discovery, in seconds. Default 60. */
+        intervalSeconds: z.number().positive().default(60),
+        /** A discovered group is watched when its id matches this regex. Default `.*`. */
+        allow: z
+          .string()
+          .default('.*')
+          .refine(isRegex, { message: 'not a valid regular expression' }),
+        /** ... and does not match this one. Default unset (nothing denied). */
+        deny: z.string().refine(isRegex, { message: 'not a valid regular expression' }).optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .refine((o) => o.stopAfterSeconds >= o.statusWindowSeconds, {
+    message: 'stopAfterSeconds must be >= statusWindowSeconds',
+    path: ['stopAfterSeconds'],
+  });
+
+function isRegex(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const collectorSection = z
   .object({
     /**
@@ -248,6 +302,13 @@ const collectorSection = z
     registryRetryAfterMs: z.number().int().nonnegative().default(1000),
     /** Offending records kept per (topic, violation kind) for the API. Default 20. */
     violationSamplesPerKind: z.number().int().min(0).max(1000).default(20),
+    /**
+     * Publish per-partition lag, status and idle series beside the per-topic and per-group ones;
+     * false keeps only the latter (for clusters with many thousands of partitions). Default true.
+     */
+    partitionSeries: z.boolean().default(true),
+    /** Consumer-group offsets, lag and status. */
+    offsets: offsetsSection.default({}),
   })
   .strict();
 

@@ -24,3 +24,15 @@ export {
   schemaViolationsSource,
   type ViolationTotalsSource,
 } from './schema-violations.js';
+export {
+  lagDescriptors,
+  lagMetric,
+  LagMonitor,
+  lagSources,
+  type CollectorHealthView,
+  type GroupLagView,
+  type LagMonitorOptions,
+  type LagPipeline,
+  type LagView,
+  type PartitionLagView,
+} from './lag/index.js';

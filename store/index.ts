@@ -29,3 +29,9 @@ export {
   type SavedWindowState,
   type WindowStateStore,
 } from './window-state-store.js';
+export {
+  memoryLagHistoryStore,
+  sqliteLagHistoryStore,
+  type LagHistoryStore,
+  type SavedEndOffsetHistory,
+} from './lag-history-store.js';

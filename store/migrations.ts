@@ -87,4 +87,16 @@ export const migrations: readonly Migration[] = [
     // { window, consecutive, drifting, lastStep }) so a restart resumes "k in a row".
     sql: `ALTER TABLE drift_window_state ADD COLUMN streaks_json TEXT NOT NULL DEFAULT '[]';`,
   },
+  {
+    name: '0410_lag_end_offset_history',
+    // The interpolated time lag's (end offset, time seen) samples per partition, oldest first,
+    // as JSON pairs: saved in one row per partition so a restart keeps the time lag's history.
+    sql: `CREATE TABLE lag_end_offset_history (
+      topic TEXT NOT NULL,
+      partition INTEGER NOT NULL,
+      samples_json TEXT NOT NULL,
+      saved_at_ms INTEGER NOT NULL,
+      PRIMARY KEY (topic, partition)
+    );`,
+  },
 ];

@@ -11,6 +11,7 @@ import { parseFlags } from '../flags.js';
 import { scheduleAutoReferences } from '../service/auto-references.js';
 import { startCollectors } from '../service/collectors.js';
 import { startDrift } from '../service/drift.js';
+import { startLag } from '../service/lag.js';
 import { connectKafka } from '../service/kafka.js';
 import { startServicePipeline } from '../service/pipeline.js';
 import { pipewatchVersion } from '../version.js';
@@ -81,6 +82,8 @@ export async function startService(
     const stopViolations = publishSchemaViolations(board, collectors.schemaViolations);
     lifecycle.add({ name: 'schema-violations', stop: stopViolations });
 
+    const lag = await startLag({ config, kafka, brokers, board, db, logger, lifecycle });
+
     const pipelineStartedAtMs = Date.now();
     const pipelineMetrics = await startServicePipeline({
       config,
@@ -110,6 +113,7 @@ export async function startService(
         auth: config.http.auth,
         version: pipewatchVersion,
         referenceLimits: config.references,
+        lag,
       },
     );
     lifecycle.add({ name: 'http', stop: () => http.instance.close() });

@@ -1,0 +1,52 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { PipewatchError } from '../../common/index.js';
+import type { GroupLagView, LagView } from '../../monitor/index.js';
+
+export interface GroupRoutesOptions {
+  readonly lag: LagView;
+  /** Milliseconds since the epoch; staleness is computed at this instant on every request. */
+  readonly clock?: () => number;
+}
+
+/** The group overview: status with the rule and the partition that decided it, no partitions. */
+function summary(g: GroupLagView) {
+  const { partitions, ...rest } = g;
+  return { ...rest, partitionCount: partitions.length };
+}
+
+/**
+ * /api/v1/groups: every watched (pipeline, group) with its status in one call;
+ * /api/v1/groups/:group: its partitions with committed, end and log start offsets, offset lag,
+ * exact staleness (computed at the request), time lag with method and error bound, status and
+ * the rule that decided it.
+ */
+export const groupRoutes: FastifyPluginAsync<GroupRoutesOptions> = async (app, options) => {
+  const clock = options.clock ?? Date.now;
+  app.get('/api/v1/groups', async () => ({
+    collector: options.lag.collector(),
+    groups: options.lag.groups(clock()).map(summary),
+  }));
+
+  app.get<{ Params: { group: string } }>(
+    '/api/v1/groups/:group',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          required: ['group'],
+          properties: { group: { type: 'string', minLength: 1, maxLength: 255 } },
+        },
+      },
+    },
+    async (request) => {
+      const { group } = request.params;
+      const views = options.lag.groups(clock()).filter((g) => g.group === group);
+      if (views.length === 0) {
+        throw new PipewatchError('GROUP_NOT_WATCHED', `consumer group ${group} is not watched`, {
+          group,
+        });
+      }
+      return { group, pipelines: views };
+    },
+  );
+};
