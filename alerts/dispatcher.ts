@@ -57,6 +57,8 @@ interface Group {
   /** fingerprint → status last notified to this receiver. */
   lastSent: Map<string, string>;
   lastSentAtMs: number;
+  /** Alerts handed in since the last flush. */
+  readonly unflushed: Set<string>;
 }
 
 /** What a flush needs to know about the world: silences and every firing alert (inhibition). */
@@ -109,6 +111,7 @@ export class Dispatcher {
             lastFlushAtMs: undefined,
             lastSent: new Map(),
             lastSentAtMs: nowMs,
+            unflushed: new Set(),
           };
           this.groups.set(key, g);
         }
@@ -120,6 +123,7 @@ export class Dispatcher {
           g.lastSent.set(alert.fingerprint, 'firing');
         }
         g.alerts.set(alert.fingerprint, alert);
+        g.unflushed.add(alert.fingerprint);
       }
     }
   }
@@ -151,6 +155,7 @@ export class Dispatcher {
         else if (wasMuted && this.options.sendResolvedWhenSilenced) visible.push(a);
       }
       g.lastFlushAtMs = nowMs;
+      g.unflushed.clear();
       const sent = new Map(visible.map((a) => [a.fingerprint, a.status]));
       const changed =
         sent.size !== g.lastSent.size || [...sent].some(([fp, s]) => g.lastSent.get(fp) !== s);
@@ -182,6 +187,14 @@ export class Dispatcher {
       if (g.alerts.size === 0) this.groups.delete(g.key);
     }
     return out;
+  }
+
+  /** True while an alert's change (in this status) waits in a group for its flush. */
+  holds(fp: string, status: string): boolean {
+    for (const g of this.groups.values()) {
+      if (g.unflushed.has(fp) && g.alerts.get(fp)?.status === status) return true;
+    }
+    return false;
   }
 
   private inhibited(alert: NotifiedAlert, firing: readonly { labels: LabelSet }[]): boolean {

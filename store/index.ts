@@ -26,3 +26,11 @@ export {
   type SavedWindowState,
   type WindowStateStore,
 } from './window-state-store.js';
+export {
+  sqliteAlertStore,
+  sqliteOutboxStore,
+  sqliteSilenceStore,
+  type AlertStore,
+  type HistoryEntry,
+  type SilenceStore,
+} from './alert-store.js';
