@@ -10,6 +10,9 @@ import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { schemaViolationRoutes } from './routes/schema-violations.js';
 import type { CaptureValues } from './routes/reference-capture.js';
 import { referenceRoutes } from './routes/references.js';
+import { alertRoutes, type AlertsRoutesOptions } from './routes/alerts.js';
+import { ruleRoutes } from './routes/rules.js';
+import { silenceRoutes } from './routes/silences.js';
 
 /** Everything the HTTP app needs, built once in the composition root and injected. */
 export interface AppOptions {
@@ -27,6 +30,8 @@ export interface AppOptions {
   readonly drift?: DriftView;
   /** The readings board every detector publishes to; rendered on /metrics. */
   readonly board?: ReadingsBoard;
+  /** The alerts runtime and its stores (/api/v1/alerts, /rules, /silences); absent without it. */
+  readonly alerts?: AlertsRoutesOptions;
 }
 
 const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
@@ -52,6 +57,14 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
     });
   }
   if (options.drift) await app.register(driftRoutes, { drift: options.drift });
+  if (options.alerts) {
+    await app.register(alertRoutes, options.alerts);
+    await app.register(ruleRoutes, { runtime: options.alerts.runtime });
+    await app.register(silenceRoutes, {
+      silenceStore: options.alerts.silenceStore,
+      nowMs: options.alerts.nowMs,
+    });
+  }
 };
 
 /**

@@ -9,6 +9,7 @@ import { openDatabase, sqliteReferenceStore, sqliteServiceStateStore } from '../
 import { Lifecycle } from '../lifecycle.js';
 import { parseFlags } from '../flags.js';
 import { scheduleAutoReferences } from '../service/auto-references.js';
+import { startAlerts } from '../service/alerts.js';
 import { startCollectors } from '../service/collectors.js';
 import { startDrift } from '../service/drift.js';
 import { connectKafka } from '../service/kafka.js';
@@ -83,6 +84,9 @@ export async function startService(
       lifecycle,
     });
 
+    // Rules read the board; alerts go out through the outbox (its state is in SQLite).
+    const alerts = startAlerts({ config, db, board, logger, lifecycle });
+
     const http = await startHttpServer(
       { host: config.http.host, port: config.http.port, logger },
       {
@@ -98,6 +102,7 @@ export async function startService(
         schemaViolations: collectors.schemaViolations,
         drift,
         board,
+        alerts,
       },
     );
     lifecycle.add({ name: 'http', stop: () => http.instance.close() });

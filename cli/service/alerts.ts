@@ -14,6 +14,8 @@ import {
   sqliteAlertStore,
   sqliteOutboxStore,
   sqliteSilenceStore,
+  type AlertStore,
+  type SilenceStore,
   type SqliteDatabase,
 } from '../../store/index.js';
 import type { Lifecycle } from '../lifecycle.js';
@@ -104,17 +106,26 @@ export function dispatcherOptions(
 }
 
 /** Builds the alerts runtime from the config (rules, receivers, stores); timers not started. */
-export function buildAlerts(deps: AlertsDeps): { runtime: AlertsRuntime; close: () => void } {
+export interface BuiltAlerts {
+  readonly runtime: AlertsRuntime;
+  readonly alertStore: AlertStore;
+  readonly silenceStore: SilenceStore;
+  readonly close: () => void;
+}
+
+export function buildAlerts(deps: AlertsDeps): BuiltAlerts {
   const { config, db, board, logger } = deps;
   const env = deps.env ?? process.env;
   const { notifiers, close } = buildNotifiers(config, env);
   const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
   const externalUrl =
     config.alerts.externalUrl ?? deps.httpUrl ?? `http://${host}:${config.http.port}`;
+  const alertStore = sqliteAlertStore(db);
+  const silenceStore = sqliteSilenceStore(db);
   const runtime = new AlertsRuntime({
     board,
-    alertStore: sqliteAlertStore(db),
-    silenceStore: sqliteSilenceStore(db),
+    alertStore,
+    silenceStore,
     outboxStore: sqliteOutboxStore(db),
     defaultRules: config.rules.defaults ? defaultRules(watchedPipelines(config)) : [],
     fileRules: loadRuleFiles(config.rules.files),
@@ -128,12 +139,13 @@ export function buildAlerts(deps: AlertsDeps): { runtime: AlertsRuntime; close: 
     random: deps.random ?? (() => Math.random()),
     logger: logger.child({ component: 'alerts' }),
   });
-  return { runtime, close };
+  return { runtime, alertStore, silenceStore, close };
 }
 
 /** Starts the alerts runtime in the service and registers its stop. */
-export function startAlerts(deps: AlertsDeps & { lifecycle: Lifecycle }): AlertsRuntime {
-  const { runtime, close } = buildAlerts(deps);
+export function startAlerts(deps: AlertsDeps & { lifecycle: Lifecycle }): BuiltAlerts {
+  const built = buildAlerts(deps);
+  const { runtime, close } = built;
   runtime.start();
   deps.lifecycle.add({
     name: 'alerts',
@@ -142,5 +154,5 @@ export function startAlerts(deps: AlertsDeps & { lifecycle: Lifecycle }): Alerts
       close();
     },
   });
-  return runtime;
+  return built;
 }

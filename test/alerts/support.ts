@@ -168,3 +168,34 @@ export function emailConfig(port: number): NonNullable<ConfigInput['alerts']> {
     outbox: { initialBackoffMs: 1000, maxBackoffMs: 8000 },
   };
 }
+
+/** A local HTTP server that records every JSON body posted to it and answers `status`. */
+export class WebhookSink {
+  readonly bodies: unknown[] = [];
+  status = 200;
+  private server: import('node:http').Server | undefined;
+  url = '';
+
+  async start(): Promise<void> {
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (this.status >= 200 && this.status < 300) {
+          this.bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        }
+        res.statusCode = this.status;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    this.server = server;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+}
