@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -173,11 +174,10 @@ export function emailConfig(port: number): NonNullable<ConfigInput['alerts']> {
 export class WebhookSink {
   readonly bodies: unknown[] = [];
   status = 200;
-  private server: import('node:http').Server | undefined;
+  private server: Server | undefined;
   url = '';
 
   async start(): Promise<void> {
-    const { createServer } = await import('node:http');
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
