@@ -9,6 +9,7 @@ export { compare, RuleEngine, type EvaluationResult, type RuleReading } from './
 export {
   dlqRatioRecord,
   exportPrometheusRules,
+  prometheusRuleFileText,
   ruleExpression,
   type PrometheusAlertingRule,
   type PrometheusRecordingRule,

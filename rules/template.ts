@@ -72,10 +72,11 @@ function humanize(n: number): string {
   return `${formatNumber(v)}${units[i]}`;
 }
 
+/** As Prometheus' humanizeDuration: from the largest non-zero unit down to seconds ("10m 0s"). */
 function humanizeDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return String(seconds);
-  if (seconds < 60) return `${formatNumber(seconds)}s`;
-  let rest = Math.round(seconds);
+  if (Math.abs(seconds) < 60) return `${formatNumber(seconds)}s`;
+  let rest = Math.floor(seconds);
   const parts: string[] = [];
   for (const [unit, size] of [
     ['d', 86_400],
@@ -84,7 +85,7 @@ function humanizeDuration(seconds: number): string {
     ['s', 1],
   ] as const) {
     const k = Math.floor(rest / size);
-    if (k > 0) parts.push(`${k}${unit}`);
+    if (k > 0 || parts.length > 0) parts.push(`${k}${unit}`);
     rest -= k * size;
   }
   return parts.join(' ');
