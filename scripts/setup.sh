@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 packages=(librdkafka1)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(prometheus)
+  packages+=(prometheus prometheus-alertmanager)
 fi
 
 missing=()
