@@ -24,7 +24,11 @@ export interface EmailOptions {
 /** The email receiver: nodemailer over SMTP; a message is sent when the server accepted it (250). */
 export function emailNotifier(options: EmailOptions): Notifier & { close(): void } {
   const url = new URL(options.url);
+  // A pooled connection: one SMTP session carries many messages (a new session per message
+  // costs several round trips); a broken session is replaced on the next send.
   const transport = nodemailer.createTransport({
+    pool: true,
+    maxConnections: 1,
     host: url.hostname,
     port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 25)),
     secure: url.protocol === 'smtps:',

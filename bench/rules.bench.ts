@@ -50,6 +50,7 @@ line('rules.evaluation_seconds', seconds, 's');
 // Outbox → nodemailer → smtp-server on localhost.
 const server = new SMTPServer({
   disabledCommands: ['STARTTLS', 'AUTH'],
+  disableReverseLookup: true,
   authOptional: true,
   logger: false,
   onData(stream, _session, callback) {

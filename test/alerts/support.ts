@@ -36,6 +36,7 @@ export class MailSink {
   async start(): Promise<void> {
     const server = new SMTPServer({
       disabledCommands: ['STARTTLS', 'AUTH'],
+      disableReverseLookup: true,
       authOptional: true,
       logger: false,
       onData: (stream, _session, callback) => {
