@@ -25,6 +25,11 @@ interface CompiledRule {
 
 /** Resolved alerts stay visible in GET /api/v1/alerts this long (Prometheus keeps 15 m). */
 const defaultResolvedRetentionMs = 15 * 60_000;
+/**
+ * A reading older than this is treated as absent (Prometheus' 5 m lookback): a runtime that
+ * died leaves its last readings on the board, and they must not keep an alert firing.
+ */
+const defaultMaxReadingAgeMs = 5 * 60_000;
 
 /**
  * Evaluates rules over readings and runs the alert state machine of every alert. Pure: readings
@@ -40,6 +45,7 @@ export class RuleEngine {
     rules: readonly Rule[],
     restored: readonly AlertState[] = [],
     private readonly resolvedRetentionMs = defaultResolvedRetentionMs,
+    private readonly maxReadingAgeMs = defaultMaxReadingAgeMs,
   ) {
     this.setRules(rules);
     for (const alert of restored) {
@@ -65,6 +71,7 @@ export class RuleEngine {
   evaluate(readings: readonly RuleReading[], nowMs: number): EvaluationResult {
     const byName = new Map<string, RuleReading[]>();
     for (const r of readings) {
+      if (r.atMs < nowMs - this.maxReadingAgeMs) continue;
       let list = byName.get(r.name);
       if (!list) byName.set(r.name, (list = []));
       list.push(r);
@@ -74,9 +81,18 @@ export class RuleEngine {
     const live = new Set<string>();
     for (const c of this.compiled) {
       live.add(c.rule.alert);
+      const previous = this.states.get(c.rule.alert) ?? new Map<string, AlertState>();
       const active = this.activeSamples(c, byName.get(c.rule.metric) ?? [], nowMs);
+      if (c.rule.kind === 'increase' && !this.counters.knowsWindow(c.rule.windowMs, nowMs)) {
+        // Counter history is in memory: after a restart, an increase rule cannot tell "no
+        // increase" from "not seen for a whole window yet", so restored firing alerts hold.
+        const seen = new Set(active.map((a) => a.fingerprint));
+        for (const a of previous.values()) {
+          if (a.status === 'firing' && !seen.has(a.fingerprint)) active.push({ ...a });
+        }
+      }
       const step = stepAlerts(
-        this.states.get(c.rule.alert) ?? new Map(),
+        previous,
         active,
         {
           forMs: c.rule.forMs,
@@ -231,6 +247,11 @@ class CounterHistory {
     }
     for (const key of this.samples.keys()) if (!seen.has(key)) this.samples.delete(key);
     this.lastRecordAtMs = nowMs;
+  }
+
+  /** True once the history covers a whole window (the engine has watched that long). */
+  knowsWindow(windowMs: number, nowMs: number): boolean {
+    return this.startedAtMs !== undefined && nowMs - this.startedAtMs >= windowMs;
   }
 
   increase(r: RuleReading, windowMs: number, nowMs: number): number {

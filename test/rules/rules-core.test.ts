@@ -256,23 +256,31 @@ describe('rule engine over board readings (default rules)', () => {
 
   it('schema violations: a counter fires on its increase over 5 m, not on its total', () => {
     const e = engine();
+    let nowMs = t0;
     const v = (n: number): RuleReading => ({
       name: 'pipewatch_schema_violations_total',
       labels: { topic: 'raw.transactions', kind: 'malformed' },
       value: n,
-      atMs: t0,
+      atMs: nowMs,
     });
-    e.evaluate([v(40)], t0); // a total from before we watched: no increase known
-    e.evaluate([v(40)], t0 + 60_000);
+    const at = (ms: number) => (nowMs = t0 + ms);
+    e.evaluate([v(40)], at(0)); // a total from before we watched: no increase known
+    at(60_000);
+    e.evaluate([v(40)], nowMs);
     assert.deepEqual(fired(e), []);
-    e.evaluate([v(43)], t0 + 120_000);
+    at(120_000);
+    e.evaluate([v(43)], nowMs);
     const a = e.alerts().find((x) => x.rule === 'SchemaViolations')!;
     assert.equal(a.status, 'firing');
     assert.equal(a.value, 3);
     assert.equal(a.labels.pipeline, 'transactions'); // enriched from the topic
-    for (let s = 180; s <= 360; s += 60) e.evaluate([v(43)], t0 + s * 1000);
+    for (let s = 180; s <= 360; s += 60) {
+      at(s * 1000);
+      e.evaluate([v(43)], nowMs);
+    }
     assert.equal(e.alerts().find((x) => x.rule === 'SchemaViolations')?.status, 'firing');
-    e.evaluate([v(43)], t0 + 420_000); // 5 m after the rise was seen: out of the window
+    at(420_000);
+    e.evaluate([v(43)], nowMs); // 5 m after the rise was seen: out of the window
     assert.equal(e.alerts().find((x) => x.rule === 'SchemaViolations')?.status, 'resolved');
   });
 
@@ -352,5 +360,38 @@ describe('rule engine over board readings (default rules)', () => {
       out.transitions.map((t) => `${t.alert.rule}:${t.to}`),
       ['DLQRatioHigh:resolved'],
     );
+  });
+
+  it('after a restart a firing counter alert holds until a whole window has been watched', () => {
+    const e = engine();
+    const v = (n: number, atMs: number): RuleReading => ({
+      name: 'pipewatch_schema_violations_total',
+      labels: { topic: 'raw.transactions', kind: 'malformed' },
+      value: n,
+      atMs,
+    });
+    e.evaluate([v(1, t0)], t0);
+    e.evaluate([v(5, t0 + 60_000)], t0 + 60_000);
+    assert.equal(e.alerts()[0]?.status, 'firing');
+    const restarted = new RuleEngine(defaultRules([pipeline]), e.alerts());
+    const at = (s: number) => t0 + 60_000 + s * 1000;
+    for (const s of [15, 120, 314]) {
+      assert.deepEqual(restarted.evaluate([v(5, at(s))], at(s)).transitions, [], `at +${s}s`);
+    }
+    const out = restarted.evaluate([v(5, at(315))], at(315)); // 5 m after its first evaluation
+    assert.deepEqual(
+      out.transitions.map((t) => t.to),
+      ['resolved'],
+    );
+  });
+
+  it('readings older than 5 m are absent: a dead runtime does not keep an alert firing', () => {
+    const e = engine();
+    for (const s of [0, 60, 120]) e.evaluate([dlq(0.002, t0 + s * 1000)], t0 + s * 1000);
+    assert.deepEqual(fired(e), ['DLQRatioHigh']);
+    e.evaluate([dlq(0.002, t0 + 120_000)], t0 + 120_000 + 299_000);
+    assert.deepEqual(fired(e), ['DLQRatioHigh']);
+    e.evaluate([dlq(0.002, t0 + 120_000)], t0 + 120_000 + 301_000);
+    assert.deepEqual(fired(e), []);
   });
 });
