@@ -82,6 +82,9 @@ export class AlertsRuntime {
       restored.map((r) => r.state),
     );
     this.dispatcher = new Dispatcher(o.dispatcher);
+    for (const r of restored) {
+      if (r.notifiedStatus !== null) this.handledStatus.set(r.state.fingerprint, r.notifiedStatus);
+    }
     this.notifiedFiring = new Set(
       restored.filter((r) => r.notifiedStatus === 'firing').map((r) => r.state.fingerprint),
     );
@@ -110,6 +113,8 @@ export class AlertsRuntime {
 
   /** Alerts whose firing was handed to the outbox (persisted as notified_status). */
   private readonly notifiedFiring: Set<string>;
+  /** fingerprint → status last recorded as handled (mirrors alert_states.notified_status). */
+  private readonly handledStatus = new Map<string, string>();
 
   private effectiveRules(): Rule[] {
     const byName = new Map<string, Rule>();
@@ -179,17 +184,24 @@ export class AlertsRuntime {
       this.o.outboxStore.enqueue(dedupeKey, notification, nowMs);
     }
     // What the dispatcher has taken care of (sent, muted or dropped) no longer needs re-feeding.
-    const handled = this.engine.alerts().filter((a) => a.status !== 'pending');
+    // Only alerts whose handled status changed are written.
+    const handled = this.engine
+      .alerts()
+      .filter((a) => a.status !== 'pending' && this.handledStatus.get(a.fingerprint) !== a.status);
     for (const status of ['firing', 'resolved'] as const) {
       const fps = handled
         .filter((a) => a.status === status && !this.pendingInDispatcher(a))
         .map((a) => a.fingerprint);
+      if (fps.length === 0) continue;
       this.o.alertStore.markNotified(fps, status);
       for (const fp of fps) {
+        this.handledStatus.set(fp, status);
         if (status === 'firing') this.notifiedFiring.add(fp);
         else this.notifiedFiring.delete(fp);
       }
     }
+    const live = new Set(this.engine.alerts().map((a) => a.fingerprint));
+    for (const fp of this.handledStatus.keys()) if (!live.has(fp)) this.handledStatus.delete(fp);
   }
 
   private pendingInDispatcher(a: AlertState): boolean {
