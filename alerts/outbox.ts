@@ -32,6 +32,8 @@ export interface OutboxStore {
     giveUp: boolean,
   ): void;
   list(limit: number): OutboxEntry[];
+  /** Deletes delivered and given-up entries created before `beforeMs`; returns how many. */
+  purge(beforeMs: number): number;
 }
 
 export interface BackoffOptions {

@@ -41,6 +41,10 @@ export interface AlertsRuntimeOptions {
 }
 
 const firingMetric = 'pipewatch_alerts_firing';
+/** Delivered notifications are kept 7 days, history 30 days; purged at most hourly. */
+const outboxRetentionMs = 7 * 86_400_000;
+const historyRetentionMs = 30 * 86_400_000;
+const purgeEveryMs = 3_600_000;
 /** How often firing alerts are re-posted to Alertmanager (Prometheus' resend delay). */
 const alertmanagerResendMs = 60_000;
 
@@ -61,6 +65,7 @@ export class AlertsRuntime {
   private lastAlertmanagerPushMs = -Infinity;
   private readonly resolvedForAlertmanager = new Map<string, NotifiedAlert>();
   private evaluating: Promise<void> | undefined;
+  private lastPurgeMs = -Infinity;
 
   constructor(private readonly o: AlertsRuntimeOptions) {
     o.board.describe({
@@ -161,6 +166,11 @@ export class AlertsRuntime {
           this.resolvedForAlertmanager.set(t.fingerprint, this.notified(t.alert));
       this.flush(nowMs);
       this.publishFiring();
+      if (nowMs - this.lastPurgeMs >= purgeEveryMs) {
+        this.lastPurgeMs = nowMs;
+        this.o.outboxStore.purge(nowMs - outboxRetentionMs);
+        this.o.alertStore.purgeHistory(nowMs - historyRetentionMs);
+      }
       await Promise.all([this.deliver(), this.pushToAlertmanagers(nowMs, changes)]);
     };
     const previous = this.evaluating;

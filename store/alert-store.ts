@@ -14,6 +14,8 @@ export interface AlertStore {
   ): void;
   markNotified(fingerprints: readonly string[], status: string): void;
   history(query: { sinceMs?: number; rule?: string; limit: number }): HistoryEntry[];
+  /** Deletes history entries older than `beforeMs`; returns how many. */
+  purgeHistory(beforeMs: number): number;
   listRules(): { name: string; rule: unknown; updatedAtMs: number }[];
   putRule(name: string, rule: unknown, nowMs: number): void;
   deleteRule(name: string): boolean;
@@ -109,6 +111,8 @@ export function sqliteAlertStore(db: SqliteDatabase): AlertStore {
         annotations: JSON.parse(String(r.annotations_json)) as Record<string, string>,
       }));
     },
+    purgeHistory: (beforeMs) =>
+      db.prepare('DELETE FROM alert_history WHERE at_ms < ?').run(beforeMs).changes,
     listRules() {
       const rows = db.prepare('SELECT * FROM alert_rules ORDER BY name').all() as {
         name: string;
@@ -213,6 +217,11 @@ export function sqliteOutboxStore(db: SqliteDatabase): OutboxStore {
       db.prepare(
         `UPDATE alert_outbox SET attempts = ?, next_attempt_at_ms = ?, last_error = ?, status = ? WHERE id = ?`,
       ).run(attempts, next, error, giveUp ? 'failed' : 'pending', id);
+    },
+    purge(beforeMs) {
+      return db
+        .prepare("DELETE FROM alert_outbox WHERE status != 'pending' AND created_at_ms < ?")
+        .run(beforeMs).changes;
     },
     list(limit) {
       const rows = db

@@ -124,3 +124,31 @@ describe('alerts and rules configuration', () => {
     await hook.stop();
   });
 });
+
+describe('alert store retention', () => {
+  it('purges delivered outbox entries and old history, never pending deliveries', async () => {
+    const { sqliteAlertStore, sqliteOutboxStore } = await import('../../store/index.js');
+    const db = openDatabase(':memory:');
+    const outbox = sqliteOutboxStore(db);
+    const n = {
+      receiver: 'email',
+      groupKey: 'g',
+      groupLabels: {},
+      status: 'firing' as const,
+      alerts: [],
+      externalUrl: '',
+    };
+    outbox.enqueue('a', n, t0);
+    outbox.enqueue('b', n, t0);
+    assert.equal(outbox.enqueue('a', n, t0 + 1), false, 'dedupe key');
+    outbox.markDelivered(outbox.due(t0, 10)[0]!.id, t0);
+    assert.equal(outbox.purge(t0 + 1), 1);
+    assert.deepEqual(
+      outbox.list(10).map((e) => e.dedupeKey),
+      ['b'],
+    );
+    const store = sqliteAlertStore(db);
+    assert.equal(store.purgeHistory(t0), 0);
+    db.close();
+  });
+});

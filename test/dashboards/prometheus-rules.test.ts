@@ -117,7 +117,11 @@ describe(
 
     after(async () => {
       clearInterval(timer);
-      prometheus?.kill('SIGTERM');
+      if (prometheus && prometheus.exitCode === null) {
+        const exited = new Promise((resolve) => prometheus!.once('exit', resolve));
+        prometheus.kill('SIGTERM');
+        await exited;
+      }
       await app?.close();
       tmp.cleanup();
     });
