@@ -36,6 +36,7 @@ const topFolders = [
   'monitor',
   'detectors',
   'rules',
+  'alerts',
   'api',
   'schemas',
   'store',

@@ -16,6 +16,9 @@ import type { CaptureValues } from './routes/reference-capture.js';
 import { referenceRoutes } from './routes/references.js';
 import type { ReferenceLimits } from './routes/reference-body.js';
 import { statusRoutes } from './routes/status.js';
+import { alertRoutes, type AlertsRoutesOptions } from './routes/alerts.js';
+import { ruleRoutes } from './routes/rules.js';
+import { silenceRoutes } from './routes/silences.js';
 
 /** Everything the HTTP app needs, built once in the composition root and injected. */
 export interface AppOptions {
@@ -44,6 +47,8 @@ export interface AppOptions {
    * `refresh` runs before every /metrics render so exact staleness is computed at the scrape.
    */
   readonly lag?: LagView;
+  /** The alerts runtime and its stores (/api/v1/alerts, /rules, /silences); absent without it. */
+  readonly alerts?: AlertsRoutesOptions;
 }
 
 const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
@@ -81,6 +86,14 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
     });
     await app.register(pipelineRoutes, { lag });
     await app.register(groupRoutes, { lag });
+  }
+  if (options.alerts) {
+    await app.register(alertRoutes, options.alerts);
+    await app.register(ruleRoutes, { runtime: options.alerts.runtime });
+    await app.register(silenceRoutes, {
+      silenceStore: options.alerts.silenceStore,
+      nowMs: options.alerts.nowMs,
+    });
   }
 };
 

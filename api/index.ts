@@ -33,3 +33,6 @@ export {
 export type { CaptureValues } from './routes/reference-capture.js';
 export { referenceRoutes, type ReferenceRoutesOptions } from './routes/references.js';
 export { driftRoutes, type DriftRoutesOptions } from './routes/drift.js';
+export { alertRoutes, presentAlert, type AlertsRoutesOptions } from './routes/alerts.js';
+export { presentRule, ruleRoutes, type RulesRoutesOptions } from './routes/rules.js';
+export { silenceRoutes, type SilenceRoutesOptions } from './routes/silences.js';

@@ -38,6 +38,16 @@ const commands: readonly CommandEntry[] = [
     summary: 'run the reference pipeline: a transaction producer or the feature consumer',
     load: async () => (await import('./commands/pipeline.js')).pipelineCommand,
   },
+  {
+    name: 'rules',
+    summary: 'check rule files, or export the rules as a Prometheus rule file',
+    load: async () => (await import('./commands/rules.js')).rulesCommand,
+  },
+  {
+    name: 'alerts',
+    summary: 'list alerts, silence and unsilence them through the service API',
+    load: async () => (await import('./commands/alerts.js')).alertsCommand,
+  },
 ];
 
 /** Exit codes: 0 success, 1 failure (or "incompatible"/"drift" verdicts), 2 usage or config. */

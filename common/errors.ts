@@ -226,6 +226,23 @@ export const errorCatalogue = {
     description:
       'The consumer group is neither configured in a watched pipeline nor discovered on its topics.',
   },
+  RULE_INVALID: {
+    kind: 'invalid_input',
+    retryable: false,
+    description:
+      'An alerting rule (file, API body or default) has a bad field; the message names the rule and field.',
+  },
+  SILENCE_INVALID: {
+    kind: 'invalid_input',
+    retryable: false,
+    description: 'A silence has no matchers, a bad matcher, or ends before it starts.',
+  },
+  ALERT_DELIVERY_FAILED: {
+    kind: 'unavailable',
+    retryable: true,
+    description:
+      'A notification (email, webhook, Alertmanager) was not accepted; the outbox retries it.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -36,3 +36,5 @@ export {
   type LagView,
   type PartitionLagView,
 } from './lag/index.js';
+export { AlertsRuntime, type AlertsRuntimeOptions, type RuleSource } from './alerts-runtime.js';
+export { loadRuleFile, loadRuleFiles } from './rules-files.js';

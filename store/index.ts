@@ -35,3 +35,11 @@ export {
   type LagHistoryStore,
   type SavedEndOffsetHistory,
 } from './lag-history-store.js';
+export {
+  sqliteAlertStore,
+  sqliteOutboxStore,
+  sqliteSilenceStore,
+  type AlertStore,
+  type HistoryEntry,
+  type SilenceStore,
+} from './alert-store.js';

@@ -99,4 +99,57 @@ export const migrations: readonly Migration[] = [
       PRIMARY KEY (topic, partition)
     );`,
   },
+  {
+    name: '0700_alert_tables',
+    // Alerts: the state of every alert (so a restart neither re-sends nor forgets), the history
+    // of state changes, rules managed over the API, silences and the delivery outbox, whose
+    // dedupe key makes every (receiver, group, state change) notification unique.
+    sql: `CREATE TABLE alert_states (
+      fingerprint TEXT PRIMARY KEY,
+      rule TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('pending', 'firing', 'resolved')),
+      state_json TEXT NOT NULL,
+      notified_status TEXT,
+      updated_at_ms INTEGER NOT NULL
+    );
+    CREATE TABLE alert_history (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      fingerprint TEXT NOT NULL,
+      rule TEXT NOT NULL,
+      from_status TEXT NOT NULL,
+      to_status TEXT NOT NULL,
+      at_ms INTEGER NOT NULL,
+      value REAL,
+      labels_json TEXT NOT NULL,
+      annotations_json TEXT NOT NULL
+    );
+    CREATE INDEX alert_history_by_time ON alert_history (at_ms);
+    CREATE TABLE alert_rules (
+      name TEXT PRIMARY KEY,
+      rule_json TEXT NOT NULL,
+      updated_at_ms INTEGER NOT NULL
+    );
+    CREATE TABLE alert_silences (
+      id TEXT PRIMARY KEY,
+      matchers_json TEXT NOT NULL,
+      starts_at_ms INTEGER NOT NULL,
+      ends_at_ms INTEGER NOT NULL,
+      created_by TEXT NOT NULL,
+      comment TEXT NOT NULL,
+      created_at_ms INTEGER NOT NULL
+    );
+    CREATE TABLE alert_outbox (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      dedupe_key TEXT NOT NULL UNIQUE,
+      receiver TEXT NOT NULL,
+      notification_json TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+      attempts INTEGER NOT NULL DEFAULT 0,
+      next_attempt_at_ms INTEGER NOT NULL,
+      created_at_ms INTEGER NOT NULL,
+      delivered_at_ms INTEGER,
+      last_error TEXT
+    );
+    CREATE INDEX alert_outbox_due ON alert_outbox (status, next_attempt_at_ms);`,
+  },
 ];

@@ -9,6 +9,7 @@ import { openDatabase, sqliteReferenceStore, sqliteServiceStateStore } from '../
 import { Lifecycle } from '../lifecycle.js';
 import { parseFlags } from '../flags.js';
 import { scheduleAutoReferences } from '../service/auto-references.js';
+import { startAlerts } from '../service/alerts.js';
 import { startCollectors } from '../service/collectors.js';
 import { startDrift } from '../service/drift.js';
 import { startLag } from '../service/lag.js';
@@ -95,6 +96,9 @@ export async function startService(
       lifecycle,
     });
 
+    // Rules read the board; alerts go out through the outbox (its state is in SQLite).
+    const alerts = startAlerts({ config, db, board, logger, lifecycle });
+
     const http = await startHttpServer(
       { host: config.http.host, port: config.http.port, logger },
       {
@@ -114,6 +118,7 @@ export async function startService(
         version: pipewatchVersion,
         referenceLimits: config.references,
         lag,
+        alerts,
       },
     );
     lifecycle.add({ name: 'http', stop: () => http.instance.close() });

@@ -1,0 +1,78 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { PipewatchError } from '../../common/index.js';
+import type { AlertsRuntime } from '../../monitor/index.js';
+import { formatDuration, formatMatcher, type Rule } from '../../rules/index.js';
+
+export interface RulesRoutesOptions {
+  readonly runtime: AlertsRuntime;
+}
+
+/** A rule in the format PUT accepts, so GET → edit → PUT round-trips. */
+export function presentRule(rule: Rule, source: string) {
+  return {
+    source,
+    rule: {
+      alert: rule.alert,
+      metric: rule.metric,
+      matchers: rule.matchers.map(formatMatcher),
+      kind: rule.kind,
+      ...(rule.kind === 'increase' ? { window: formatDuration(rule.windowMs) } : {}),
+      op: rule.op,
+      ...(rule.threshold !== undefined ? { threshold: rule.threshold } : {}),
+      ...(rule.thresholdByLabel ? { thresholdByLabel: rule.thresholdByLabel } : {}),
+      ...(rule.enrich ? { enrich: rule.enrich } : {}),
+      for: formatDuration(rule.forMs),
+      keep_firing_for: formatDuration(rule.keepFiringForMs),
+      severity: rule.severity,
+      labels: rule.labels,
+      annotations: rule.annotations,
+    },
+  };
+}
+
+const nameParams = {
+  type: 'object',
+  required: ['name'],
+  properties: { name: { type: 'string', pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', maxLength: 200 } },
+} as const;
+
+/** /api/v1/rules: list every rule (default, file, API), and create/replace/delete API rules. */
+export const ruleRoutes: FastifyPluginAsync<RulesRoutesOptions> = async (app, { runtime }) => {
+  app.get('/api/v1/rules', async () => ({
+    rules: runtime.listRules().map(({ rule, source }) => presentRule(rule, source)),
+  }));
+
+  app.get<{ Params: { name: string } }>(
+    '/api/v1/rules/:name',
+    { schema: { params: nameParams } },
+    async (request) => {
+      const found = runtime.listRules().find((r) => r.rule.alert === request.params.name);
+      if (!found) throw new PipewatchError('NOT_FOUND', `no rule ${request.params.name}`);
+      return presentRule(found.rule, found.source);
+    },
+  );
+
+  app.put<{ Params: { name: string }; Body: unknown }>(
+    '/api/v1/rules/:name',
+    { schema: { params: nameParams } },
+    async (request) => {
+      const body = request.body;
+      // The name in the path is the rule's name; a body without `alert` takes it.
+      const input =
+        body && typeof body === 'object' && !Array.isArray(body) && !('alert' in body)
+          ? { alert: request.params.name, ...body }
+          : body;
+      const rule = runtime.putRule(request.params.name, input);
+      return presentRule(rule, 'api');
+    },
+  );
+
+  app.delete<{ Params: { name: string } }>(
+    '/api/v1/rules/:name',
+    { schema: { params: nameParams } },
+    async (request, reply) => {
+      runtime.deleteRule(request.params.name);
+      return reply.status(204).send();
+    },
+  );
+};
