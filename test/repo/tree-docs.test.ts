@@ -33,12 +33,14 @@ function trackedText(): string {
 }
 
 /**
- * Installed for work that is under way on other branches (the alerts' SMTP delivery), not yet
- * imported. Remove an entry once it is used; nothing else may be unused.
+ * Installed for work under way and not yet imported, each with its reason. Remove an entry
+ * once it is used; nothing else may be unused.
  */
 const pendingUse = new Set<string>([]);
 /** Used without an import: type packages picked up by tsc, and tools run by name. */
 const usedByName = new Set([
+  '@types/nodemailer',
+  '@types/smtp-server',
   '@types/node',
   '@types/better-sqlite3',
   'typescript',
