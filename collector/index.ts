@@ -1,14 +1,16 @@
 export {
   decodeJsonRecord,
+  fromConsumedRecord,
   startTap,
   toTappedRecord,
   type DecodeOutcome,
   type RecordDecoder,
   type Tap,
   type TapOptions,
+  type TapStats,
   type UndecodableHandler,
 } from './tap.js';
-export type { DecodedRecord, RecordSink, TappedRecord } from './types.js';
+export type { DecodedRecord, RecordSink, TappedRecord, TappedRecordSink } from './types.js';
 export {
   confluentHeaderBytes,
   confluentMagicByte,
