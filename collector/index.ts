@@ -64,3 +64,12 @@ export {
   type FeatureDriftState,
   type WindowDriftState,
 } from './drift-monitor.js';
+export {
+  attributeDlqRecord,
+  dlqErrorTypes,
+  errorTypeOfClass,
+  type DlqAttribution,
+  type DlqConvention,
+  type DlqErrorType,
+  type DlqHeaders,
+} from './dlq/attribution.js';

@@ -63,3 +63,17 @@ export {
   type EvaluateOptions,
   type WindowEvaluation,
 } from './drift/evaluate-snapshot.js';
+export {
+  checkCountWindowSpecs,
+  clampToSkew,
+  DlqRateDetector,
+  SlidingCounts,
+  type CountWindowSpec,
+  type DlqRateEvaluation,
+  type DlqRateOptions,
+  type DlqRateState,
+  type DlqRatio,
+  type DlqRatioByErrorType,
+  type DlqTotal,
+  type SlotPairs,
+} from './dlq/index.js';

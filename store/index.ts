@@ -26,3 +26,9 @@ export {
   type SavedWindowState,
   type WindowStateStore,
 } from './window-state-store.js';
+export {
+  memoryDlqWindowStore,
+  sqliteDlqWindowStore,
+  type DlqWindowStore,
+  type SavedDlqState,
+} from './dlq-window-store.js';

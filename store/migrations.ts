@@ -81,4 +81,14 @@ export const migrations: readonly Migration[] = [
       PRIMARY KEY (topic, feature)
     );`,
   },
+  {
+    name: '0410_dlq_window_state',
+    // One saved DLQ-rate state per watched pipeline: sub-window counts of source and DLQ
+    // records (JSON, see detectors/dlq); restored at start so the 5m/1h ratios survive restarts.
+    sql: `CREATE TABLE dlq_window_state (
+      pipeline TEXT PRIMARY KEY,
+      saved_at_ms INTEGER NOT NULL,
+      state_json TEXT NOT NULL
+    );`,
+  },
 ];
