@@ -62,6 +62,8 @@ export interface TapOptions {
    * the next batch, so this (plus one fetch) bounds the tap's memory per partition. Default 4096.
    */
   readonly queuedMaxKbytesPerPartition?: number;
+  /** Most bytes one fetch brings per partition (`max.partition.fetch.bytes`). Default 1048576. */
+  readonly maxPartitionFetchBytes?: number;
   /** How often the offsets of handled records are committed, ms (and at stop). Default 5000. */
   readonly commitIntervalMs?: number;
 }
@@ -213,6 +215,9 @@ export async function startTap(options: TapOptions): Promise<Tap> {
     fetchWaitMaxMs: options.fetchMaxWaitMs ?? 100,
     maxBatchRecords: maxBatch,
     queuedMaxMessagesKbytes: options.queuedMaxKbytesPerPartition ?? 4096,
+    ...(options.maxPartitionFetchBytes !== undefined
+      ? { maxPartitionFetchBytes: options.maxPartitionFetchBytes }
+      : {}),
     // The tap watches what the pipeline wrote, aborted writes included, as kafkajs did.
     readCommitted: false,
     withTimestamps: true,
