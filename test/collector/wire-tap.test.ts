@@ -330,7 +330,8 @@ describe('tap back pressure', () => {
     const maxBatchRecords = 500;
     const queuedKbytes = 64;
     const fetchBytes = 65_536;
-    let tap: Tap | undefined;
+    // The sink reads the tap's stats while it works, so it holds the tap through a box.
+    const box: { tap?: Tap } = {};
     let maxBuffered = 0;
     let maxQueued = 0;
     let seen = 0;
@@ -341,14 +342,14 @@ describe('tap back pressure', () => {
         // 0.2 ms of work per record: the tap reads 20x slower than Kafka could deliver.
         const until = performance.now() + 0.2;
         while (performance.now() < until);
-        if (seen % 50 === 0 && tap) {
-          const stats = tap.stats();
+        if (seen % 50 === 0 && box.tap) {
+          const stats = box.tap.stats();
           maxBuffered = Math.max(maxBuffered, stats.bufferedRecords + 1);
           maxQueued = Math.max(maxQueued, stats.clientQueuedRecords);
         }
       },
     };
-    tap = await startTap({
+    const tap = await startTap({
       brokers: cluster.brokers,
       groupId: uniqueName('slow'),
       topics: [topic],
@@ -361,9 +362,10 @@ describe('tap back pressure', () => {
       queuedMaxKbytesPerPartition: queuedKbytes,
       maxPartitionFetchBytes: fetchBytes,
     });
+    box.tap = tap;
     try {
       await waitFor(
-        () => tap!.processedCount(topic) === recordCount,
+        () => tap.processedCount(topic) === recordCount,
         `the backlog (${tap.processedCount(topic)} so far)`,
         60_000,
       );
