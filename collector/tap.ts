@@ -305,7 +305,11 @@ export async function startTap(options: TapOptions): Promise<Tap> {
     while (running) {
       let batch: ConsumedRecord[];
       try {
-        batch = await consumer.poll(pollTimeoutMs);
+        // What is fetched already is taken at once; only an empty queue waits (on a worker).
+        batch = consumer.take(maxBatch);
+        if (batch.length === 0) batch = await consumer.poll(pollTimeoutMs, maxBatch);
+        // Let timers and HTTP run between batches even when a backlog never empties the queue.
+        else await new Promise((resolve) => setImmediate(resolve));
       } catch (error) {
         logger.warn({ err: error }, 'tap poll failed');
         await new Promise((r) => setTimeout(r, pollTimeoutMs));

@@ -181,6 +181,28 @@ export class RdConsumer {
     return this.polling;
   }
 
+  /**
+   * Takes what librdkafka has already fetched, up to `maxRecords`, without waiting and without
+   * a worker thread: a reader with a backlog pays no thread hand-off per batch (on a busy
+   * machine each hand-off can wait milliseconds for the scheduler). Empty when nothing is queued.
+   */
+  take(maxRecords = this.pointers.buffer.length / 8): ConsumedRecord[] {
+    if (this.closed) return [];
+    if (this.polling) throw new PipewatchError('INTERNAL', 'RdConsumer.take while poll is waiting');
+    const capacity = Math.min(maxRecords, this.pointers.buffer.length / 8);
+    const count = rdBinding().consumeBatchQueue(
+      this.consumerQueue,
+      0,
+      this.pointers.address,
+      capacity,
+    );
+    try {
+      return this.collect(Math.max(0, count));
+    } finally {
+      this.events.serve();
+    }
+  }
+
   /** Commits offsets asynchronously; a failure is logged (the next commit covers it). */
   commit(offsets: readonly OffsetToCommit[]): void {
     if (offsets.length === 0 || this.closed) return;
