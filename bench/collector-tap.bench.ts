@@ -198,7 +198,7 @@ async function child(args: ChildArgs): Promise<ChildResult> {
             ? { maxBatchRecords: Number(process.env.BENCH_TAP_BATCH) }
             : {}),
           ...(process.env.BENCH_TAP_QUEUED_KB
-            ? { queuedMaxKbytesPerPartition: Number(process.env.BENCH_TAP_QUEUED_KB) }
+            ? { prefetchMaxKbytes: Number(process.env.BENCH_TAP_QUEUED_KB) }
             : {}),
         }).then((t) => ({
           stop: () => t.stop(),

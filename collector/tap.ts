@@ -58,10 +58,11 @@ export interface TapOptions {
   /** Most records taken from the client per batch; at most this many wait in the tap. Default 2000. */
   readonly maxBatchRecords?: number;
   /**
-   * librdkafka's prefetch per partition, in KiB: fetched records wait there until the tap takes
-   * the next batch, so this (plus one fetch) bounds the tap's memory per partition. Default 4096.
+   * librdkafka's prefetch bound in KiB (`queued.max.messages.kbytes`, which librdkafka 2.0 applies
+   * to the consumer queue): fetched records wait there until the tap takes
+   * the next batch, so this (plus one fetch) bounds the tap's memory. Default 16384.
    */
-  readonly queuedMaxKbytesPerPartition?: number;
+  readonly prefetchMaxKbytes?: number;
   /** Most bytes one fetch brings per partition (`max.partition.fetch.bytes`). Default 1048576. */
   readonly maxPartitionFetchBytes?: number;
   /** How often the offsets of handled records are committed, ms (and at stop). Default 5000. */
@@ -214,7 +215,7 @@ export async function startTap(options: TapOptions): Promise<Tap> {
     autoOffsetReset: options.fromBeginning ? 'earliest' : 'latest',
     fetchWaitMaxMs: options.fetchMaxWaitMs ?? 100,
     maxBatchRecords: maxBatch,
-    queuedMaxMessagesKbytes: options.queuedMaxKbytesPerPartition ?? 4096,
+    queuedMaxMessagesKbytes: options.prefetchMaxKbytes ?? 16_384,
     ...(options.maxPartitionFetchBytes !== undefined
       ? { maxPartitionFetchBytes: options.maxPartitionFetchBytes }
       : {}),

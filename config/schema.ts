@@ -201,8 +201,12 @@ const collectorSection = z
       .object({
         /** Most records per batch; the next is fetched once one went through. Default 2000. */
         maxBatchRecords: z.number().int().positive().max(100_000).default(2000),
-        /** librdkafka's prefetch bound per partition, KiB: caps the tap's memory. Default 4096. */
-        queuedMaxKbytesPerPartition: z.number().int().min(64).max(2_097_151).default(4096),
+        /**
+         * librdkafka's prefetch bound, KiB (`queued.max.messages.kbytes`; librdkafka 2.0 applies
+         * it to the consumer queue): caps the tap's memory. Default 16384: at 4096 librdkafka
+         * 2.0's fetcher idles between refills and the tap halves its throughput (bench).
+         */
+        prefetchMaxKbytes: z.number().int().min(64).max(2_097_151).default(16_384),
         /** Longest a fetch waits on the broker, ms. Default 100. */
         fetchMaxWaitMs: z.number().int().positive().max(10_000).default(100),
         /** Commit period of the tap group's offsets, ms (also at stop). Default 5000. */

@@ -91,7 +91,7 @@ export async function startCollectors(options: {
     metricsRegistry: options.metricsRegistry,
     logger,
     maxBatchRecords: tapConfig.maxBatchRecords,
-    queuedMaxKbytesPerPartition: tapConfig.queuedMaxKbytesPerPartition,
+    prefetchMaxKbytes: tapConfig.prefetchMaxKbytes,
     fetchMaxWaitMs: tapConfig.fetchMaxWaitMs,
     commitIntervalMs: tapConfig.commitIntervalMs,
   });

@@ -359,7 +359,7 @@ describe('tap back pressure', () => {
       logger,
       fromBeginning: true,
       maxBatchRecords,
-      queuedMaxKbytesPerPartition: queuedKbytes,
+      prefetchMaxKbytes: queuedKbytes,
       maxPartitionFetchBytes: fetchBytes,
     });
     box.tap = tap;
