@@ -197,6 +197,9 @@ async function child(args: ChildArgs): Promise<ChildResult> {
           ...(process.env.BENCH_TAP_BATCH
             ? { maxBatchRecords: Number(process.env.BENCH_TAP_BATCH) }
             : {}),
+          ...(process.env.BENCH_TAP_PREFETCH_RECORDS
+            ? { prefetchMaxRecords: Number(process.env.BENCH_TAP_PREFETCH_RECORDS) }
+            : {}),
           ...(process.env.BENCH_TAP_QUEUED_KB
             ? { prefetchMaxKbytes: Number(process.env.BENCH_TAP_QUEUED_KB) }
             : {}),

@@ -60,9 +60,12 @@ export interface TapOptions {
   /**
    * librdkafka's prefetch bound in KiB (`queued.max.messages.kbytes`, which librdkafka 2.0 applies
    * to the consumer queue): fetched records wait there until the tap takes
-   * the next batch, so this (plus one fetch) bounds the tap's memory. Default 16384.
+   * the next batch, so this (plus one fetch) bounds the tap's memory. Default 65536 (see
+   * config `collector.tap.prefetchMaxKbytes` for why not less).
    */
   readonly prefetchMaxKbytes?: number;
+  /** librdkafka's prefetch bound in records (`queued.min.messages`). Default 1000000. */
+  readonly prefetchMaxRecords?: number;
   /** Most bytes one fetch brings per partition (`max.partition.fetch.bytes`). Default 1048576. */
   readonly maxPartitionFetchBytes?: number;
   /** How often the offsets of handled records are committed, ms (and at stop). Default 5000. */
@@ -215,7 +218,8 @@ export async function startTap(options: TapOptions): Promise<Tap> {
     autoOffsetReset: options.fromBeginning ? 'earliest' : 'latest',
     fetchWaitMaxMs: options.fetchMaxWaitMs ?? 100,
     maxBatchRecords: maxBatch,
-    queuedMaxMessagesKbytes: options.prefetchMaxKbytes ?? 16_384,
+    queuedMaxMessagesKbytes: options.prefetchMaxKbytes ?? 65_536,
+    queuedMinMessages: options.prefetchMaxRecords ?? 1_000_000,
     ...(options.maxPartitionFetchBytes !== undefined
       ? { maxPartitionFetchBytes: options.maxPartitionFetchBytes }
       : {}),

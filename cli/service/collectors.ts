@@ -92,6 +92,7 @@ export async function startCollectors(options: {
     logger,
     maxBatchRecords: tapConfig.maxBatchRecords,
     prefetchMaxKbytes: tapConfig.prefetchMaxKbytes,
+    prefetchMaxRecords: tapConfig.prefetchMaxRecords,
     fetchMaxWaitMs: tapConfig.fetchMaxWaitMs,
     commitIntervalMs: tapConfig.commitIntervalMs,
   });

@@ -45,6 +45,13 @@ export interface RdConsumerOptions {
    * records wait there until `poll` takes them.
    */
   readonly queuedMaxMessagesKbytes?: number;
+  /**
+   * librdkafka's prefetch bound in records (`queued.min.messages`). Default librdkafka's own
+   * (100000). librdkafka 2.0's fetcher, once either bound is reached, sleeps up to 1 s before it
+   * looks again (2.4 added `fetch.queue.backoff.ms` for this), so a fast reader is capped at
+   * about one bound's worth of records per second: raise both for throughput.
+   */
+  readonly queuedMinMessages?: number;
   readonly logger?: Logger;
 }
 
@@ -109,6 +116,9 @@ export class RdConsumer {
       log_level: options.logger?.isLevelEnabled('debug') ? '7' : '4',
       ...(options.queuedMaxMessagesKbytes !== undefined
         ? { 'queued.max.messages.kbytes': String(options.queuedMaxMessagesKbytes) }
+        : {}),
+      ...(options.queuedMinMessages !== undefined
+        ? { 'queued.min.messages': String(options.queuedMinMessages) }
         : {}),
     });
     b.confSetEvents(
