@@ -68,6 +68,8 @@ export interface TapOptions {
   readonly prefetchMaxRecords?: number;
   /** Most bytes one fetch brings per partition (`max.partition.fetch.bytes`). Default 1048576. */
   readonly maxPartitionFetchBytes?: number;
+  /** Without fromBeginning: longest start-up wait for the first partition assignment, ms. Default 10000. */
+  readonly assignmentTimeoutMs?: number;
   /** How often the offsets of handled records are committed, ms (and at stop). Default 5000. */
   readonly commitIntervalMs?: number;
 }
@@ -329,6 +331,18 @@ export async function startTap(options: TapOptions): Promise<Tap> {
       }
     }
   })();
+  if (!options.fromBeginning) {
+    // "latest" means from when the tap started, as the kafkajs tap did (it resolved once it
+    // had joined): wait for the first assignment, after which librdkafka resolves the end
+    // offsets at once. A tap with no partition to read (missing topics) goes on after a while.
+    const deadline = Date.now() + (options.assignmentTimeoutMs ?? 10_000);
+    while (running && consumer.assignedPartitions() === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    if (consumer.assignedPartitions() === 0) {
+      logger.warn({ topics }, 'tap has no partition assigned yet; reading from when it gets one');
+    }
+  }
   logger.info({ topics }, 'tap started');
 
   return {

@@ -86,6 +86,8 @@ export interface RdBinding {
     sizeOut: Address,
   ) => number;
   queueLength: (q: Address) => number;
+  /** Writes the current assignment (a partition list to destroy) to `out`. */
+  assignment: (rk: Address, out: Address) => number;
   strlen: (s: Address) => number;
   topicName: (rkt: Address) => string;
   topicNew: (rk: Address, name: string, conf: Address) => Address;
@@ -198,6 +200,7 @@ export function rdBinding(): RdBinding {
       'int rd_kafka_header_get_all(uintptr_t hdrs, size_t idx, uintptr_t namep, uintptr_t valuep, uintptr_t sizep)',
     ),
     queueLength: f('size_t rd_kafka_queue_length(uintptr_t q)'),
+    assignment: f('int rd_kafka_assignment(uintptr_t rk, uintptr_t out)'),
     topicName: f('const char *rd_kafka_topic_name(uintptr_t rkt)'),
     topicNew: f('uintptr_t rd_kafka_topic_new(uintptr_t rk, const char *name, uintptr_t conf)'),
     topicDestroy: f('void rd_kafka_topic_destroy(uintptr_t rkt)'),

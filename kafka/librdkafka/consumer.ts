@@ -245,6 +245,20 @@ export class RdConsumer {
     return rdBinding().consumerGroupMetadata(this.rk);
   }
 
+  /** Partitions currently assigned to this member (0 before the first rebalance). */
+  assignedPartitions(): number {
+    if (this.closed) return 0;
+    const b = rdBinding();
+    if (b.assignment(this.rk, this.scratch.address) !== 0) return 0;
+    const list = readU64(this.scratch.buffer, 0);
+    if (!list) return 0;
+    // rd_kafka_topic_partition_list_t starts with `int cnt`.
+    b.copy(this.scratch.address + 8, list, 4);
+    const count = this.scratch.buffer.readInt32LE(8);
+    b.partitionListDestroy(list);
+    return count;
+  }
+
   /** Records fetched by librdkafka and not yet taken by `poll` (its prefetch queue). */
   queuedRecords(): number {
     return this.closed ? 0 : rdBinding().queueLength(this.consumerQueue);
