@@ -1,14 +1,16 @@
 export {
   decodeJsonRecord,
+  fromConsumedRecord,
   startTap,
   toTappedRecord,
   type DecodeOutcome,
   type RecordDecoder,
   type Tap,
   type TapOptions,
+  type TapStats,
   type UndecodableHandler,
 } from './tap.js';
-export type { DecodedRecord, RecordSink, TappedRecord } from './types.js';
+export type { DecodedRecord, RecordSink, TappedRecord, TappedRecordSink } from './types.js';
 export {
   confluentHeaderBytes,
   confluentMagicByte,
@@ -68,3 +70,12 @@ export {
   type RecordReadResult,
   type TopicPartitionEnds,
 } from './offsets/index.js';
+export {
+  attributeDlqRecord,
+  dlqErrorTypes,
+  errorTypeOfClass,
+  type DlqAttribution,
+  type DlqConvention,
+  type DlqErrorType,
+  type DlqHeaders,
+} from './dlq/attribution.js';

@@ -12,6 +12,12 @@ export interface TappedRecord {
   readonly key: Buffer | null;
   readonly headers: Readonly<Record<string, string>>;
   readonly value: Buffer | null;
+  /**
+   * The same headers as raw bytes (first value of each name; a null value is absent), for
+   * headers that are not text (Spring's `kafka_dlt-original-partition` is a 4-byte int).
+   * Set by the taps; optional so hand-built records need not carry it.
+   */
+  readonly headerBytes?: Readonly<Record<string, Buffer>>;
 }
 
 /** A record whose value decoded (Confluent Avro wire format or JSON) into a plain object. */
@@ -25,4 +31,13 @@ export interface DecodedRecord extends TappedRecord {
 export interface RecordSink {
   readonly name: string;
   onRecord(record: DecodedRecord, nowMs: number): void;
+}
+
+/**
+ * Receives every record a tap reads, before (and whether or not) it decodes: counting source
+ * records, and DLQ topics, whose records are bad by design and are never decoded.
+ */
+export interface TappedRecordSink {
+  readonly name: string;
+  onTapped(record: TappedRecord, nowMs: number): void;
 }

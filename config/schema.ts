@@ -309,6 +309,70 @@ const collectorSection = z
     partitionSeries: z.boolean().default(true),
     /** Consumer-group offsets, lag and status. */
     offsets: offsetsSection.default({}),
+    /** The tap (one librdkafka consumer group over every watched topic). */
+    tap: z
+      .object({
+        /** Most records per batch; the next is fetched once one went through. Default 2000. */
+        maxBatchRecords: z.number().int().positive().max(100_000).default(2000),
+        /**
+         * librdkafka's prefetch bound, KiB (`queued.max.messages.kbytes`; librdkafka 2.0 applies
+         * it to the consumer queue): with prefetchMaxRecords it caps the tap's memory. Default
+         * 65536. librdkafka 2.0's fetcher sleeps up to 1 s once a bound is reached, so a bound
+         * caps the tap at about its worth of records per second (4096 KiB: ~50 k records/s).
+         */
+        prefetchMaxKbytes: z.number().int().min(64).max(2_097_151).default(65_536),
+        /** librdkafka's prefetch bound in records (`queued.min.messages`). Default 1000000. */
+        prefetchMaxRecords: z.number().int().min(1).max(10_000_000).default(1_000_000),
+        /** Longest a fetch waits on the broker, ms. Default 100. */
+        fetchMaxWaitMs: z.number().int().positive().max(10_000).default(100),
+        /** Commit period of the tap group's offsets, ms (also at stop). Default 5000. */
+        commitIntervalMs: z.number().int().positive().default(5000),
+      })
+      .strict()
+      .default({}),
+    /** Publish period of pipewatch_pipeline_freshness_seconds, ms. Default 1000. */
+    freshnessIntervalMs: z.number().int().positive().max(60_000).default(1000),
+  })
+  .strict();
+
+const dlqWindow = z
+  .object({
+    /** Window length in seconds; a multiple of subWindowSeconds. */
+    windowSeconds: z.number().int().positive(),
+    /** Slide step in seconds (integer >= 1); windowSeconds / subWindowSeconds <= 10000. */
+    subWindowSeconds: z.number().int().positive(),
+  })
+  .strict()
+  .refine((w) => w.windowSeconds % w.subWindowSeconds === 0, {
+    message: 'windowSeconds must be a multiple of subWindowSeconds',
+  })
+  .refine((w) => w.windowSeconds / w.subWindowSeconds <= 10_000, {
+    message: 'at most 10000 sub-windows per window',
+  });
+
+const dlqSection = z
+  .object({
+    /** DLQ ratio windows (label `5m`, `1h`, ...). Default 5 m by 10 s and 1 h by 1 min. */
+    windows: z
+      .array(dlqWindow)
+      .min(1)
+      .max(8)
+      .default([
+        { windowSeconds: 300, subWindowSeconds: 10 },
+        { windowSeconds: 3600, subWindowSeconds: 60 },
+      ])
+      .refine((list) => new Set(list.map((w) => w.windowSeconds)).size === list.length, {
+        message: 'window lengths must be distinct (they name the `window` label)',
+      }),
+    /**
+     * Record timestamps further behind now than this count at now minus it (future ones at
+     * now): a replayed backlog lands in its windows, a broken timestamp cannot go far. Default 300.
+     */
+    maxTimestampSkewSeconds: z.number().int().nonnegative().default(300),
+    /** Publish period of the DLQ readings, ms. Default 5000. */
+    evaluateIntervalMs: z.number().int().positive().default(5000),
+    /** Period of saving the DLQ windows to SQLite, ms (also saved at shutdown). Default 60000. */
+    persistIntervalMs: z.number().int().positive().default(60_000),
   })
   .strict();
 
@@ -407,6 +471,11 @@ const watchedPipeline = z
     groups: z.array(z.string().min(1).max(255)).default([]),
     /** Oldest acceptable data, in seconds: staleness above it is STALE. Default 60. */
     freshnessTargetSeconds: z.number().positive().default(60),
+    /**
+     * Field of the feature records holding the source event time in epoch ms (pipeline
+     * freshness = now − the newest one seen). Unset: `event_time_ms`.
+     */
+    eventTimeField: z.string().min(1).max(200).optional(),
   })
   .strict();
 
@@ -547,6 +616,7 @@ export const configSchema = z
     collector: collectorSection.default({}),
     drift: driftSection.default({}),
     references: referencesSection.default({}),
+    dlq: dlqSection.default({}),
     pipeline: pipelineSection.default({}),
     /**
      * Watched pipelines. Unset (the default): one entry named `transactions` for the reference

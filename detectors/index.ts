@@ -91,3 +91,17 @@ export {
   type TimeLag,
   type TimeLagMethod,
 } from './lag/index.js';
+export {
+  checkCountWindowSpecs,
+  clampToSkew,
+  DlqRateDetector,
+  SlidingCounts,
+  type CountWindowSpec,
+  type DlqRateEvaluation,
+  type DlqRateOptions,
+  type DlqRateState,
+  type DlqRatio,
+  type DlqRatioByErrorType,
+  type DlqTotal,
+  type SlotPairs,
+} from './dlq/index.js';

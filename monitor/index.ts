@@ -38,3 +38,20 @@ export {
 } from './lag/index.js';
 export { AlertsRuntime, type AlertsRuntimeOptions, type RuleSource } from './alerts-runtime.js';
 export { loadRuleFile, loadRuleFiles } from './rules-files.js';
+export {
+  DlqMonitor,
+  dlqMetricNames,
+  dlqReadings,
+  otherSourceTopic,
+  unknownSourceTopic,
+  type DlqMonitorOptions,
+  type DlqWatchedPipeline,
+} from './dlq/index.js';
+export {
+  defaultEventTimeField,
+  eventTimeOf,
+  freshnessMetricName,
+  FreshnessMonitor,
+  type FreshnessMonitorOptions,
+  type FreshnessPipeline,
+} from './freshness.js';

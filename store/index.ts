@@ -43,3 +43,9 @@ export {
   type HistoryEntry,
   type SilenceStore,
 } from './alert-store.js';
+export {
+  memoryDlqWindowStore,
+  sqliteDlqWindowStore,
+  type DlqWindowStore,
+  type SavedDlqState,
+} from './dlq-window-store.js';

@@ -152,4 +152,14 @@ export const migrations: readonly Migration[] = [
     );
     CREATE INDEX alert_outbox_due ON alert_outbox (status, next_attempt_at_ms);`,
   },
+  {
+    name: '0420_dlq_window_state',
+    // One saved DLQ-rate state per watched pipeline: sub-window counts of source and DLQ
+    // records (JSON, see detectors/dlq); restored at start so the 5m/1h ratios survive restarts.
+    sql: `CREATE TABLE dlq_window_state (
+      pipeline TEXT PRIMARY KEY,
+      saved_at_ms INTEGER NOT NULL,
+      state_json TEXT NOT NULL
+    );`,
+  },
 ];

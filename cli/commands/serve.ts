@@ -73,10 +73,12 @@ export async function startService(
     const drift = startDrift({ config, db, referenceStore, board, logger, lifecycle });
     const collectors = await startCollectors({
       config,
-      kafka,
+      brokers,
       registryUrl,
       metricsRegistry,
       sinks: [drift.sink],
+      board,
+      db,
       logger,
       lifecycle,
     });

@@ -72,6 +72,23 @@ export interface RdBinding {
   subscribe: (rk: Address, topics: Address) => number;
   consumeBatchQueue: AsyncFn<[q: Address, timeoutMs: number, out: Address, size: number], number>;
   messageDestroy: (message: Address) => void;
+  /** Record timestamp in epoch ms (-1 when absent); the type pointer may be 0. */
+  messageTimestamp: (message: Address, tstype: Address) => number;
+  /** Writes the message's header list pointer to `out`; `__NOENT` (-156) when it has none. */
+  messageHeaders: (message: Address, out: Address) => number;
+  headerCount: (headers: Address) => number;
+  /** Writes name, value and size pointers of header `idx` to the three out addresses. */
+  headerGetAll: (
+    headers: Address,
+    idx: number,
+    nameOut: Address,
+    valueOut: Address,
+    sizeOut: Address,
+  ) => number;
+  queueLength: (q: Address) => number;
+  /** Writes the current assignment (a partition list to destroy) to `out`. */
+  assignment: (rk: Address, out: Address) => number;
+  strlen: (s: Address) => number;
   topicName: (rkt: Address) => string;
   topicNew: (rk: Address, name: string, conf: Address) => Address;
   topicDestroy: (rkt: Address) => void;
@@ -176,6 +193,14 @@ export function rdBinding(): RdBinding {
       'int64_t rd_kafka_consume_batch_queue(uintptr_t q, int timeout_ms, uintptr_t out, size_t size)',
     ),
     messageDestroy: f('void rd_kafka_message_destroy(uintptr_t message)'),
+    messageTimestamp: f('int64_t rd_kafka_message_timestamp(uintptr_t message, uintptr_t tstype)'),
+    messageHeaders: f('int rd_kafka_message_headers(uintptr_t message, uintptr_t hdrsp)'),
+    headerCount: f('size_t rd_kafka_header_cnt(uintptr_t hdrs)'),
+    headerGetAll: f(
+      'int rd_kafka_header_get_all(uintptr_t hdrs, size_t idx, uintptr_t namep, uintptr_t valuep, uintptr_t sizep)',
+    ),
+    queueLength: f('size_t rd_kafka_queue_length(uintptr_t q)'),
+    assignment: f('int rd_kafka_assignment(uintptr_t rk, uintptr_t out)'),
     topicName: f('const char *rd_kafka_topic_name(uintptr_t rkt)'),
     topicNew: f('uintptr_t rd_kafka_topic_new(uintptr_t rk, const char *name, uintptr_t conf)'),
     topicDestroy: f('void rd_kafka_topic_destroy(uintptr_t rkt)'),
@@ -210,6 +235,7 @@ export function rdBinding(): RdBinding {
     errorDestroy: f('void rd_kafka_error_destroy(uintptr_t error)'),
     errToName: f('const char *rd_kafka_err2name(int err)'),
     errToString: f('const char *rd_kafka_err2str(int err)'),
+    strlen: libc.func('strlen', 'size_t', ['uintptr_t']) as never,
     copy: libc.func('memcpy', 'uintptr_t', ['uintptr_t', 'uintptr_t', 'size_t']) as never,
     addressOf: libc.func('memcpy', 'uintptr_t', ['void *', 'void *', 'size_t']) as never,
   };

@@ -35,6 +35,23 @@ export interface RdConsumerOptions {
   readonly readCommitted?: boolean;
   /** Most records one `poll` returns. Default 5000. */
   readonly maxBatchRecords?: number;
+  /** Read each record's timestamp into `timestampMs` (one more FFI call per record). Default false. */
+  readonly withTimestamps?: boolean;
+  /** Read each record's headers into `headers` (one call per record, more when it has some). Default false. */
+  readonly withHeaders?: boolean;
+  /**
+   * librdkafka's prefetch bound per partition, in KiB (`queued.max.messages.kbytes`). Default
+   * librdkafka's own (65536). A reader that must hold memory bounded sets it lower: fetched
+   * records wait there until `poll` takes them.
+   */
+  readonly queuedMaxMessagesKbytes?: number;
+  /**
+   * librdkafka's prefetch bound in records (`queued.min.messages`). Default librdkafka's own
+   * (100000). librdkafka 2.0's fetcher, once either bound is reached, sleeps up to 1 s before it
+   * looks again (2.4 added `fetch.queue.backoff.ms` for this), so a fast reader is capped at
+   * about one bound's worth of records per second: raise both for throughput.
+   */
+  readonly queuedMinMessages?: number;
   readonly logger?: Logger;
 }
 
@@ -45,6 +62,10 @@ export interface ConsumedRecord {
   readonly offset: number;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
+  /** Record timestamp in epoch ms (-1 when the record has none); only with `withTimestamps`. */
+  readonly timestampMs?: number;
+  /** Headers in record order (a null value stays null); only with `withHeaders`. */
+  readonly headers?: readonly (readonly [string, Buffer | null])[];
 }
 
 export interface OffsetToCommit {
@@ -67,6 +88,8 @@ export class RdConsumer {
   private readonly events: EventPump;
   private readonly pointers: PinnedBuffer;
   private readonly headers: PinnedBuffer;
+  /** Out-parameters of the header calls: list pointer, name, value and size pointers. */
+  private readonly scratch: PinnedBuffer = pinnedBuffer(32);
   private readonly topicNames = new Map<number, string>();
   private polling: Promise<ConsumedRecord[]> | undefined;
   private closed = false;
@@ -91,6 +114,12 @@ export class RdConsumer {
       'isolation.level': options.readCommitted === false ? 'read_uncommitted' : 'read_committed',
       'log.queue': 'true',
       log_level: options.logger?.isLevelEnabled('debug') ? '7' : '4',
+      ...(options.queuedMaxMessagesKbytes !== undefined
+        ? { 'queued.max.messages.kbytes': String(options.queuedMaxMessagesKbytes) }
+        : {}),
+      ...(options.queuedMinMessages !== undefined
+        ? { 'queued.min.messages': String(options.queuedMinMessages) }
+        : {}),
     });
     b.confSetEvents(
       conf,
@@ -162,6 +191,28 @@ export class RdConsumer {
     return this.polling;
   }
 
+  /**
+   * Takes what librdkafka has already fetched, up to `maxRecords`, without waiting and without
+   * a worker thread: a reader with a backlog pays no thread hand-off per batch (on a busy
+   * machine each hand-off can wait milliseconds for the scheduler). Empty when nothing is queued.
+   */
+  take(maxRecords = this.pointers.buffer.length / 8): ConsumedRecord[] {
+    if (this.closed) return [];
+    if (this.polling) throw new PipewatchError('INTERNAL', 'RdConsumer.take while poll is waiting');
+    const capacity = Math.min(maxRecords, this.pointers.buffer.length / 8);
+    const count = rdBinding().consumeBatchQueue(
+      this.consumerQueue,
+      0,
+      this.pointers.address,
+      capacity,
+    );
+    try {
+      return this.collect(Math.max(0, count));
+    } finally {
+      this.events.serve();
+    }
+  }
+
   /** Commits offsets asynchronously; a failure is logged (the next commit covers it). */
   commit(offsets: readonly OffsetToCommit[]): void {
     if (offsets.length === 0 || this.closed) return;
@@ -192,6 +243,25 @@ export class RdConsumer {
   /** `rd_kafka_consumer_group_metadata` for transactional offset commits; free with the binding. */
   groupMetadata(): number {
     return rdBinding().consumerGroupMetadata(this.rk);
+  }
+
+  /** Partitions currently assigned to this member (0 before the first rebalance). */
+  assignedPartitions(): number {
+    if (this.closed) return 0;
+    const b = rdBinding();
+    if (b.assignment(this.rk, this.scratch.address) !== 0) return 0;
+    const list = readU64(this.scratch.buffer, 0);
+    if (!list) return 0;
+    // rd_kafka_topic_partition_list_t starts with `int cnt`.
+    b.copy(this.scratch.address + 8, list, 4);
+    const count = this.scratch.buffer.readInt32LE(8);
+    b.partitionListDestroy(list);
+    return count;
+  }
+
+  /** Records fetched by librdkafka and not yet taken by `poll` (its prefetch queue). */
+  queuedRecords(): number {
+    return this.closed ? 0 : rdBinding().queueLength(this.consumerQueue);
   }
 
   /** Errors librdkafka reported (broker down, ...) since the last call. */
@@ -258,16 +328,43 @@ export class RdConsumer {
         readU64(headers, at + messageLayout.key),
         readU64(headers, at + messageLayout.keyLen),
       );
-      records.push({
+      const message = readU64(pointers, i * 8);
+      const record: {
+        -readonly [K in keyof ConsumedRecord]: ConsumedRecord[K];
+      } = {
         topic: this.topicName(rkt),
         partition: headers.readInt32LE(at + messageLayout.partition),
         offset: Number(headers.readBigInt64LE(at + messageLayout.offset)),
         key,
         value,
-      });
-      b.messageDestroy(readU64(pointers, i * 8));
+      };
+      if (this.options.withTimestamps) record.timestampMs = b.messageTimestamp(message, 0);
+      if (this.options.withHeaders) record.headers = this.readHeaders(message);
+      records.push(record);
+      b.messageDestroy(message);
     }
     return records;
+  }
+
+  /** A message's headers, copied out (rare on data topics, so not on the batch buffer). */
+  private readHeaders(message: number): readonly (readonly [string, Buffer | null])[] {
+    const b = rdBinding();
+    const out = this.scratch;
+    if (b.messageHeaders(message, out.address) !== 0) return noHeaders;
+    const list = readU64(out.buffer, 0);
+    const count = b.headerCount(list);
+    const result: (readonly [string, Buffer | null])[] = [];
+    for (let i = 0; i < count; i++) {
+      if (b.headerGetAll(list, i, out.address + 8, out.address + 16, out.address + 24) !== 0) {
+        continue;
+      }
+      const namePointer = readU64(out.buffer, 8);
+      const valuePointer = readU64(out.buffer, 16);
+      const size = readU64(out.buffer, 24);
+      const name = copyOut(namePointer, b.strlen(namePointer)).toString('utf8');
+      result.push([name, valuePointer ? copyOut(valuePointer, size) : null]);
+    }
+    return result;
   }
 
   private topicName(rkt: number): string {
@@ -278,4 +375,13 @@ export class RdConsumer {
     }
     return name;
   }
+}
+
+const noHeaders: readonly (readonly [string, Buffer | null])[] = Object.freeze([]);
+
+/** Copies `length` bytes at a C address into a new Buffer. */
+function copyOut(address: number, length: number): Buffer {
+  const target = pinnedBuffer(length);
+  if (length > 0) rdBinding().copy(target.address, address, length);
+  return target.buffer.subarray(0, length);
 }

@@ -8,7 +8,13 @@ import Fastify from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { pipewatchApp, startRegistryServer, type RunningRegistryServer } from '../../api/index.js';
-import { createWireChecks, startTap, type DecodedRecord, type Tap } from '../../collector/index.js';
+import {
+  createWireChecks,
+  decodeJsonRecord,
+  startTap,
+  type DecodedRecord,
+  type Tap,
+} from '../../collector/index.js';
 import { openDatabase, type SqliteDatabase } from '../../store/index.js';
 import { engineCompatibilityChecker } from '../../schemas/index.js';
 import { startTestKafka, uniqueName, type TestKafkaCluster } from '../support/kafka.js';
@@ -286,5 +292,86 @@ describe('wire decoder on a tap', () => {
       await producer.disconnect();
       await tap.stop();
     }
+  });
+});
+
+describe('tap back pressure', () => {
+  let cluster: TestKafkaCluster;
+  before(async () => {
+    cluster = await startTestKafka({ brokerCount: 1 });
+  });
+  after(async () => {
+    await cluster.stop();
+  });
+
+  it('holds at most one batch and a bounded prefetch behind a slow sink', async () => {
+    const topic = await cluster.createTopic('tap-slow', 1);
+    const recordCount = 10_000;
+    const padding = 'x'.repeat(180); // ~200-byte records: 2 MB of backlog in one partition
+    const producer = cluster.client().producer();
+    await producer.connect();
+    for (let sent = 0; sent < recordCount; sent += 1000) {
+      await producer.send({
+        topic,
+        messages: Array.from({ length: 1000 }, (_, i) => ({
+          value: JSON.stringify({ i: sent + i, padding }),
+        })),
+      });
+    }
+    await producer.disconnect();
+
+    const maxBatchRecords = 500;
+    const queuedKbytes = 64;
+    const fetchBytes = 65_536;
+    // The sink reads the tap's stats while it works, so it holds the tap through a box.
+    const box: { tap?: Tap } = {};
+    let maxBuffered = 0;
+    let maxQueued = 0;
+    let seen = 0;
+    const slowSink = {
+      name: 'slow',
+      onRecord: () => {
+        seen++;
+        // 0.2 ms of work per record: the tap reads 20x slower than Kafka could deliver.
+        const until = performance.now() + 0.2;
+        while (performance.now() < until);
+        if (seen % 50 === 0 && box.tap) {
+          const stats = box.tap.stats();
+          maxBuffered = Math.max(maxBuffered, stats.bufferedRecords + 1);
+          maxQueued = Math.max(maxQueued, stats.clientQueuedRecords);
+        }
+      },
+    };
+    const tap = await startTap({
+      brokers: cluster.brokers,
+      groupId: uniqueName('slow'),
+      topics: [topic],
+      decode: decodeJsonRecord,
+      sinks: [slowSink],
+      metricsRegistry: new Registry(),
+      logger,
+      fromBeginning: true,
+      maxBatchRecords,
+      prefetchMaxKbytes: queuedKbytes,
+      maxPartitionFetchBytes: fetchBytes,
+    });
+    box.tap = tap;
+    try {
+      await waitFor(() => tap.processedCount(topic) === recordCount, {
+        what: `the backlog (${tap.processedCount(topic)} so far)`,
+        timeoutMs: 60_000,
+      });
+    } finally {
+      await tap.stop();
+    }
+    assert.equal(seen, recordCount, 'back pressure loses nothing');
+    const stats = tap.stats();
+    assert.ok(stats.maxBufferedRecords <= maxBatchRecords, `tap held ${stats.maxBufferedRecords}`);
+    assert.ok(maxBuffered <= maxBatchRecords);
+    // librdkafka stops fetching once a partition holds 64 KiB; one 64 KiB fetch may land on
+    // top: about 650 records of 200 bytes, never the 10,000 of the backlog (librdkafka's
+    // default prefetch of 64 MiB would take all of it).
+    assert.ok(maxQueued > 0, 'the prefetch was observed');
+    assert.ok(maxQueued <= 1000, `librdkafka held ${maxQueued} records`);
   });
 });

@@ -18,6 +18,14 @@ describe('collector configuration', () => {
       schemaVerdictTtlMs: 60_000,
       registryRetryAfterMs: 1000,
       violationSamplesPerKind: 20,
+      tap: {
+        maxBatchRecords: 2000,
+        prefetchMaxKbytes: 65_536,
+        prefetchMaxRecords: 1_000_000,
+        fetchMaxWaitMs: 100,
+        commitIntervalMs: 5000,
+      },
+      freshnessIntervalMs: 1000,
     });
   });
 
