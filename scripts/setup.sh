@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 packages=(librdkafka1)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(prometheus chromium)
+  packages+=(prometheus chromium prometheus-alertmanager)
 fi
 
 missing=()
