@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 packages=(librdkafka1)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(prometheus chromium prometheus-alertmanager)
+  packages+=(prometheus chromium)
 fi
 
 missing=()

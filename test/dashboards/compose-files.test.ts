@@ -265,7 +265,7 @@ describe('config files of the compose stack', () => {
       assert.ok(file, `${name} runs with --config`);
       if (pendingKeys.length > 0) {
         const named = pendingKeys.map((k) => `${k} (branch ${keysFromOtherBranches[k]})`);
-        t.skip(`${file} sets ${named.join(', ')}, not in this branch's config/schema.ts yet`);
+        t.skip(`${file} sets ${named.join(', ')}, not in this checkout's config/schema.ts yet`);
       }
     });
   }
