@@ -14,6 +14,14 @@ const environmentKeys: Readonly<Record<string, { path: readonly string[]; parse:
   PIPEWATCH_DATA_DIR: { path: ['dataDir'], parse: (v) => v },
   PIPEWATCH_LOG_LEVEL: { path: ['logLevel'], parse: (v) => v },
   PIPEWATCH_API_TOKEN: { path: ['http', 'auth', 'tokens'], parse: (v) => splitList(v) },
+  PIPEWATCH_KAFKA_SASL_MECHANISM: { path: ['kafka', 'sasl', 'mechanism'], parse: (v) => v },
+  PIPEWATCH_KAFKA_SASL_USERNAME: { path: ['kafka', 'sasl', 'username'], parse: (v) => v },
+  PIPEWATCH_KAFKA_SASL_PASSWORD: { path: ['kafka', 'sasl', 'password'], parse: (v) => v },
+  PIPEWATCH_KAFKA_SASL_PASSWORD_FILE: {
+    path: ['kafka', 'sasl', 'passwordFile'],
+    parse: (v) => v,
+  },
+  PIPEWATCH_KAFKA_TLS_CA_FILE: { path: ['kafka', 'tls', 'caFile'], parse: (v) => v },
 };
 /** Variables with this prefix belong to the test suite, not to the service. */
 const ignoredEnvironmentPrefixes = ['PIPEWATCH_TEST_'];

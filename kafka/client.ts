@@ -1,5 +1,6 @@
 import { Kafka, logLevel, Partitioners, type KafkaConfig, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
+import { kafkajsSecurityOptions, type KafkaSecurity } from './security.js';
 
 const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -29,6 +30,8 @@ export interface KafkaClientOptions {
   readonly logger?: Logger;
   /** Retry policy; the kafkajs default retries 5 times over roughly 30 s. */
   readonly retry?: KafkaConfig['retry'];
+  /** TLS and SASL (see kafka/security.ts). Default: plaintext, no authentication. */
+  readonly security?: KafkaSecurity;
 }
 
 /** The one place a kafkajs client is built, so every client logs and retries the same way. */
@@ -42,6 +45,7 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     logLevel: logger?.isLevelEnabled('debug') ? logLevel.DEBUG : logLevel.WARN,
     ...(logger ? { logCreator: pinoLogCreator(logger.child({ component: 'kafkajs' })) } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.security ? kafkajsSecurityOptions(options.security) : {}),
   });
   // kafkajs 2 warns on every producer that does not name a partitioner; name its default.
   const createProducer = kafka.producer.bind(kafka);

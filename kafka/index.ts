@@ -1,5 +1,15 @@
 import './controller-fallback.js';
 export { createKafkaClient, type KafkaClientOptions } from './client.js';
+export {
+  isSecretLibrdkafkaProperty,
+  kafkajsSecurityOptions,
+  kafkaSecurityWarning,
+  librdkafkaSecurityProperties,
+  resolveKafkaSecurity,
+  type KafkaSecurity,
+  type KafkaSecuritySettings,
+  type SaslMechanism,
+} from './security.js';
 export { monitorKafkaHealth, type KafkaHealthMonitor } from './health.js';
 export { checkBrokersReachable } from './reachability.js';
 export { kafkaApiKey, kafkaErrorCode, startMockCluster, type MockCluster } from './mock-cluster.js';

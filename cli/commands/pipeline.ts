@@ -4,10 +4,15 @@
  * a running `pipewatch serve` on `registry.port`). Each serves its own /metrics; the producer
  * also GET/PUT /faults. Runs until SIGTERM/SIGINT (the producer also until --max-records).
  */
+import { readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import { PipewatchError } from '../../common/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
-import { createKafkaClient } from '../../kafka/index.js';
+import {
+  createKafkaClient,
+  kafkaSecurityWarning,
+  resolveKafkaSecurity,
+} from '../../kafka/index.js';
 import {
   avroCodec,
   jsonCodec,
@@ -98,11 +103,15 @@ export const pipelineCommand: Command = {
       level: config.logLevel,
       base: { service: `pipewatch-pipeline-${role}` },
     });
+    const security = resolveKafkaSecurity(config.kafka, (path) => readFileSync(path, 'utf8'));
+    const securityWarning = kafkaSecurityWarning(security);
+    if (securityWarning) logger.warn(securityWarning);
     const kafka = createKafkaClient({
       brokers: config.kafka.brokers,
       clientId: `${config.kafka.clientId}-pipeline-${role}`,
       requestTimeoutMs: config.kafka.requestTimeoutMs,
       logger,
+      security,
     });
     const codec = codecFor(config, values.format ?? config.pipeline.format);
     const metrics = new PipelineMetrics();
@@ -142,6 +151,7 @@ export const pipelineCommand: Command = {
     const settings = config.pipeline.consumer;
     const consumer = await startFeatureConsumer({
       brokers: config.kafka.brokers,
+      security,
       clientId: `${config.kafka.clientId}-pipeline-${role}`,
       topics: config.topics,
       groupId: values.group ?? settings.groupId,

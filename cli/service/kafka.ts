@@ -1,10 +1,14 @@
+import { readFileSync } from 'node:fs';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/index.js';
 import {
   checkBrokersReachable,
   createKafkaClient,
+  kafkaSecurityWarning,
   monitorKafkaHealth,
+  resolveKafkaSecurity,
+  type KafkaSecurity,
   startMockCluster,
   type KafkaHealthMonitor,
 } from '../../kafka/index.js';
@@ -16,6 +20,8 @@ export interface ServiceKafka {
   readonly health: KafkaHealthMonitor;
   /** True when pipewatch started the in-process cluster itself (no brokers configured). */
   readonly embedded: boolean;
+  /** TLS and SASL of the configured cluster, for every further client (librdkafka ones too). */
+  readonly security: KafkaSecurity;
 }
 
 /**
@@ -29,6 +35,10 @@ export async function connectKafka(
 ): Promise<ServiceKafka> {
   let brokers: readonly string[] = config.kafka.brokers;
   const embedded = brokers.length === 0;
+  // Before the mock cluster starts: security settings with it are a config error.
+  const security = resolveKafkaSecurity(config.kafka, (path) => readFileSync(path, 'utf8'));
+  const securityWarning = kafkaSecurityWarning(security);
+  if (securityWarning) logger.warn(securityWarning);
   if (embedded) {
     const cluster = startMockCluster(config.kafka.embeddedBrokerCount);
     lifecycle.add({ name: 'embedded-kafka', stop: () => cluster.destroy() });
@@ -46,12 +56,22 @@ export async function connectKafka(
     clientId: config.kafka.clientId,
     requestTimeoutMs: config.kafka.requestTimeoutMs,
     logger,
+    security,
   });
   const cluster = await checkBrokersReachable(kafka, brokers, config.kafka.connectTimeoutMs);
-  logger.info({ brokers, brokerCount: cluster.brokerCount }, 'Kafka reachable');
+  logger.info(
+    {
+      brokers,
+      brokerCount: cluster.brokerCount,
+      // Only which protection is on: never a path's contents or a credential.
+      tls: security.tls !== undefined,
+      sasl: security.sasl?.mechanism ?? false,
+    },
+    'Kafka reachable',
+  );
   const health = monitorKafkaHealth(kafka, {
     onError: (error) => logger.warn({ err: error }, 'Kafka health probe failed'),
   });
   lifecycle.add({ name: 'kafka-health', stop: () => health.stop() });
-  return { kafka, brokers, health, embedded };
+  return { kafka, brokers, health, embedded, security };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { PipewatchError } from '../../common/index.js';
+import { librdkafkaSecurityProperties, type KafkaSecurity } from '../security.js';
 import {
   callAsync,
   cString,
@@ -36,6 +37,8 @@ export interface RdConsumerOptions {
   /** Most records one `poll` returns. Default 5000. */
   readonly maxBatchRecords?: number;
   readonly logger?: Logger;
+  /** TLS and SASL (see kafka/security.ts). Default: plaintext, no authentication. */
+  readonly security?: KafkaSecurity;
 }
 
 /** A consumed record; `value` and `key` are views into one buffer per poll. */
@@ -91,6 +94,7 @@ export class RdConsumer {
       'isolation.level': options.readCommitted === false ? 'read_uncommitted' : 'read_committed',
       'log.queue': 'true',
       log_level: options.logger?.isLevelEnabled('debug') ? '7' : '4',
+      ...(options.security ? librdkafkaSecurityProperties(options.security) : {}),
     });
     b.confSetEvents(
       conf,
