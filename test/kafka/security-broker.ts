@@ -250,8 +250,11 @@ class SaslSession {
     const withoutProof = text.slice(0, text.lastIndexOf(',p='));
     const proof = Buffer.from(text.slice(text.lastIndexOf(',p=') + 3), 'base64');
     const password = this.users[user];
-    if (password === undefined || !withoutProof.includes(`r=${nonce}`))
-      return this.verdict(user, false);
+    // Apache Kafka's ScramSaslServer accepts a final nonce that *ends with* the server's (not only
+    // an equal one, as RFC 5802 says): librdkafka 2.0.2 sends client nonce + server nonce, and
+    // the server nonce already starts with the client's. Same rule here, as a broker has it.
+    const finalNonce = /(?:^|,)r=([^,]*)/.exec(withoutProof)?.[1] ?? '';
+    if (password === undefined || !finalNonce.endsWith(nonce)) return this.verdict(user, false);
     const salt = createHash('sha256').update(`salt:${user}`).digest().subarray(0, 16);
     const salted = pbkdf2Sync(password, salt, 4096, hash.size, hash.name);
     const hmac = (key: Buffer, data: string) => createHmac(hash.name, key).update(data).digest();
