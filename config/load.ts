@@ -7,13 +7,6 @@ import { configSchema, type Config } from './schema.js';
 /** PIPEWATCH_* variables and the config key each one overrides. */
 const environmentKeys: Readonly<Record<string, { path: readonly string[]; parse: EnvParser }>> = {
   PIPEWATCH_KAFKA_BROKERS: { path: ['kafka', 'brokers'], parse: (v) => splitList(v) },
-  PIPEWATCH_HTTP_HOST: { path: ['http', 'host'], parse: (v) => v },
-  PIPEWATCH_HTTP_PORT: { path: ['http', 'port'], parse: (v) => parseNumber(v) },
-  PIPEWATCH_REGISTRY_PORT: { path: ['registry', 'port'], parse: (v) => parseNumber(v) },
-  PIPEWATCH_REGISTRY_URL: { path: ['registry', 'url'], parse: (v) => v },
-  PIPEWATCH_DATA_DIR: { path: ['dataDir'], parse: (v) => v },
-  PIPEWATCH_LOG_LEVEL: { path: ['logLevel'], parse: (v) => v },
-  PIPEWATCH_API_TOKEN: { path: ['http', 'auth', 'tokens'], parse: (v) => splitList(v) },
   PIPEWATCH_KAFKA_SASL_MECHANISM: { path: ['kafka', 'sasl', 'mechanism'], parse: (v) => v },
   PIPEWATCH_KAFKA_SASL_USERNAME: { path: ['kafka', 'sasl', 'username'], parse: (v) => v },
   PIPEWATCH_KAFKA_SASL_PASSWORD: { path: ['kafka', 'sasl', 'password'], parse: (v) => v },
@@ -22,6 +15,13 @@ const environmentKeys: Readonly<Record<string, { path: readonly string[]; parse:
     parse: (v) => v,
   },
   PIPEWATCH_KAFKA_TLS_CA_FILE: { path: ['kafka', 'tls', 'caFile'], parse: (v) => v },
+  PIPEWATCH_HTTP_HOST: { path: ['http', 'host'], parse: (v) => v },
+  PIPEWATCH_HTTP_PORT: { path: ['http', 'port'], parse: (v) => parseNumber(v) },
+  PIPEWATCH_REGISTRY_PORT: { path: ['registry', 'port'], parse: (v) => parseNumber(v) },
+  PIPEWATCH_REGISTRY_URL: { path: ['registry', 'url'], parse: (v) => v },
+  PIPEWATCH_DATA_DIR: { path: ['dataDir'], parse: (v) => v },
+  PIPEWATCH_LOG_LEVEL: { path: ['logLevel'], parse: (v) => v },
+  PIPEWATCH_API_TOKEN: { path: ['http', 'auth', 'tokens'], parse: (v) => splitList(v) },
 };
 /** Variables with this prefix belong to the test suite, not to the service. */
 const ignoredEnvironmentPrefixes = ['PIPEWATCH_TEST_'];

@@ -1,6 +1,6 @@
 import { Kafka, logLevel, Partitioners, type KafkaConfig, type logCreator } from 'kafkajs';
-import type { Logger } from 'pino';
 import { kafkajsSecurityOptions, type KafkaSecurity } from './security.js';
+import type { Logger } from 'pino';
 
 const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -28,10 +28,10 @@ export interface KafkaClientOptions {
   readonly connectionTimeoutMs?: number;
   /** Where kafkajs logs go; kafkajs INFO chatter is dropped unless the logger is at debug. */
   readonly logger?: Logger;
-  /** Retry policy; the kafkajs default retries 5 times over roughly 30 s. */
-  readonly retry?: KafkaConfig['retry'];
   /** TLS and SASL (see kafka/security.ts). Default: plaintext, no authentication. */
   readonly security?: KafkaSecurity;
+  /** Retry policy; the kafkajs default retries 5 times over roughly 30 s. */
+  readonly retry?: KafkaConfig['retry'];
 }
 
 /** The one place a kafkajs client is built, so every client logs and retries the same way. */

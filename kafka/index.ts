@@ -1,15 +1,5 @@
 import './controller-fallback.js';
 export { createKafkaClient, type KafkaClientOptions } from './client.js';
-export {
-  isSecretLibrdkafkaProperty,
-  kafkajsSecurityOptions,
-  kafkaSecurityWarning,
-  librdkafkaSecurityProperties,
-  resolveKafkaSecurity,
-  type KafkaSecurity,
-  type KafkaSecuritySettings,
-  type SaslMechanism,
-} from './security.js';
 export { monitorKafkaHealth, type KafkaHealthMonitor } from './health.js';
 export { checkBrokersReachable } from './reachability.js';
 export { kafkaApiKey, kafkaErrorCode, startMockCluster, type MockCluster } from './mock-cluster.js';
@@ -23,3 +13,13 @@ export {
   type RdProducerOptions,
   type TopicMessages,
 } from './librdkafka/index.js';
+export {
+  isSecretLibrdkafkaProperty,
+  kafkajsSecurityOptions,
+  kafkaSecurityWarning,
+  librdkafkaSecurityProperties,
+  resolveKafkaSecurity,
+  type KafkaSecurity,
+  type KafkaSecuritySettings,
+  type SaslMechanism,
+} from './security.js';

@@ -4,15 +4,10 @@
  * a running `pipewatch serve` on `registry.port`). Each serves its own /metrics; the producer
  * also GET/PUT /faults. Runs until SIGTERM/SIGINT (the producer also until --max-records).
  */
-import { readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import { PipewatchError } from '../../common/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
-import {
-  createKafkaClient,
-  kafkaSecurityWarning,
-  resolveKafkaSecurity,
-} from '../../kafka/index.js';
+import { createKafkaClient } from '../../kafka/index.js';
 import {
   avroCodec,
   jsonCodec,
@@ -22,6 +17,7 @@ import {
   type RecordCodec,
 } from '../../pipeline/index.js';
 import { parseFlags } from '../flags.js';
+import { kafkaSecurityOf } from '../service/kafka.js';
 import type { Command } from './command.js';
 
 const usage =
@@ -103,15 +99,13 @@ export const pipelineCommand: Command = {
       level: config.logLevel,
       base: { service: `pipewatch-pipeline-${role}` },
     });
-    const security = resolveKafkaSecurity(config.kafka, (path) => readFileSync(path, 'utf8'));
-    const securityWarning = kafkaSecurityWarning(security);
-    if (securityWarning) logger.warn(securityWarning);
+    const security = kafkaSecurityOf(config, logger);
     const kafka = createKafkaClient({
       brokers: config.kafka.brokers,
       clientId: `${config.kafka.clientId}-pipeline-${role}`,
       requestTimeoutMs: config.kafka.requestTimeoutMs,
-      logger,
       security,
+      logger,
     });
     const codec = codecFor(config, values.format ?? config.pipeline.format);
     const metrics = new PipelineMetrics();

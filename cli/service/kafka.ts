@@ -25,6 +25,24 @@ export interface ServiceKafka {
 }
 
 /**
+ * The TLS and SASL settings of `kafka.tls` / `kafka.sasl` with their files read, for every Kafka
+ * client of a process (kafkajs and librdkafka). Logs which protection is on, never a secret, and
+ * one warning for SASL without TLS. Throws CONFIG_INVALID naming the key.
+ */
+export function kafkaSecurityOf(config: Readonly<Config>, logger: Logger): KafkaSecurity {
+  const security = resolveKafkaSecurity(config.kafka, (path) => readFileSync(path, 'utf8'));
+  if (security.tls || security.sasl) {
+    logger.info(
+      { tls: security.tls !== undefined, sasl: security.sasl?.mechanism ?? false },
+      'Kafka TLS/SASL configured',
+    );
+  }
+  const warning = kafkaSecurityWarning(security);
+  if (warning) logger.warn(warning);
+  return security;
+}
+
+/**
  * The configured cluster, or the embedded in-process one (with the pipeline's topics) when no
  * brokers are configured; fails with KAFKA_UNREACHABLE when no broker answers in time.
  */
@@ -36,9 +54,7 @@ export async function connectKafka(
   let brokers: readonly string[] = config.kafka.brokers;
   const embedded = brokers.length === 0;
   // Before the mock cluster starts: security settings with it are a config error.
-  const security = resolveKafkaSecurity(config.kafka, (path) => readFileSync(path, 'utf8'));
-  const securityWarning = kafkaSecurityWarning(security);
-  if (securityWarning) logger.warn(securityWarning);
+  const security = kafkaSecurityOf(config, logger);
   if (embedded) {
     const cluster = startMockCluster(config.kafka.embeddedBrokerCount);
     lifecycle.add({ name: 'embedded-kafka', stop: () => cluster.destroy() });
@@ -55,20 +71,11 @@ export async function connectKafka(
     brokers,
     clientId: config.kafka.clientId,
     requestTimeoutMs: config.kafka.requestTimeoutMs,
-    logger,
     security,
+    logger,
   });
   const cluster = await checkBrokersReachable(kafka, brokers, config.kafka.connectTimeoutMs);
-  logger.info(
-    {
-      brokers,
-      brokerCount: cluster.brokerCount,
-      // Only which protection is on: never a path's contents or a credential.
-      tls: security.tls !== undefined,
-      sasl: security.sasl?.mechanism ?? false,
-    },
-    'Kafka reachable',
-  );
+  logger.info({ brokers, brokerCount: cluster.brokerCount }, 'Kafka reachable');
   const health = monitorKafkaHealth(kafka, {
     onError: (error) => logger.warn({ err: error }, 'Kafka health probe failed'),
   });
