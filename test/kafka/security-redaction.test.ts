@@ -157,4 +157,26 @@ describe('Kafka credentials are never logged', () => {
       assertNoSecret(lines, secret);
     }
   });
+
+  it('with the embedded cluster a sasl block stops start-up naming kafka.sasl, before anything starts', async () => {
+    const { logger, lines } = capturingLogger();
+    const lifecycle = new Lifecycle(logger);
+    const embedded = parseConfig(
+      { kafka: { sasl: { mechanism: 'plain', username: 'u' } } },
+      { PIPEWATCH_KAFKA_SASL_PASSWORD: password },
+    );
+    await assert.rejects(connectKafka(embedded, logger, lifecycle), (error: unknown) => {
+      assert.ok(isPipewatchError(error));
+      assert.equal(error.code, 'CONFIG_INVALID');
+      assert.equal(error.details.key, 'kafka.sasl');
+      assert.ok(!error.message.includes(password));
+      return true;
+    });
+    assert.equal(
+      lines.filter((l) => l.includes('embedded Kafka mock cluster')).length,
+      0,
+      'the mock cluster was not started',
+    );
+    await lifecycle.stopAll(1000);
+  });
 });
