@@ -1,7 +1,12 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { RdConsumer, type ConsumedRecord, type OffsetToCommit } from '../kafka/index.js';
+import {
+  RdConsumer,
+  type ConsumedRecord,
+  type KafkaSecurity,
+  type OffsetToCommit,
+} from '../kafka/index.js';
 import { sharedCounter } from './metrics.js';
 import type { DecodedRecord, RecordSink, TappedRecord, TappedRecordSink } from './types.js';
 
@@ -29,6 +34,8 @@ export interface TapOptions {
   readonly kafka?: Kafka;
   /** Kafka client id of the tap's consumer. Default `pipewatch-tap`. */
   readonly clientId?: string;
+  /** TLS and SASL of the cluster (kafka/security.ts). Default: plaintext. */
+  readonly security?: KafkaSecurity;
   /** The tap's own consumer group: read-only towards the pipeline, never shared with it. */
   readonly groupId: string;
   /** Topics whose records are decoded and handed to `sinks`. */
@@ -227,6 +234,7 @@ export async function startTap(options: TapOptions): Promise<Tap> {
       : {}),
     // The tap watches what the pipeline wrote, aborted writes included, as kafkajs did.
     readCommitted: false,
+    ...(options.security ? { security: options.security } : {}),
     withTimestamps: true,
     withHeaders: true,
     logger,

@@ -7,6 +7,14 @@ import { configSchema, type Config } from './schema.js';
 /** PIPEWATCH_* variables and the config key each one overrides. */
 const environmentKeys: Readonly<Record<string, { path: readonly string[]; parse: EnvParser }>> = {
   PIPEWATCH_KAFKA_BROKERS: { path: ['kafka', 'brokers'], parse: (v) => splitList(v) },
+  PIPEWATCH_KAFKA_SASL_MECHANISM: { path: ['kafka', 'sasl', 'mechanism'], parse: (v) => v },
+  PIPEWATCH_KAFKA_SASL_USERNAME: { path: ['kafka', 'sasl', 'username'], parse: (v) => v },
+  PIPEWATCH_KAFKA_SASL_PASSWORD: { path: ['kafka', 'sasl', 'password'], parse: (v) => v },
+  PIPEWATCH_KAFKA_SASL_PASSWORD_FILE: {
+    path: ['kafka', 'sasl', 'passwordFile'],
+    parse: (v) => v,
+  },
+  PIPEWATCH_KAFKA_TLS_CA_FILE: { path: ['kafka', 'tls', 'caFile'], parse: (v) => v },
   PIPEWATCH_HTTP_HOST: { path: ['http', 'host'], parse: (v) => v },
   PIPEWATCH_HTTP_PORT: { path: ['http', 'port'], parse: (v) => parseNumber(v) },
   PIPEWATCH_REGISTRY_HOST: { path: ['registry', 'host'], parse: (v) => v },

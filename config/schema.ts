@@ -6,12 +6,62 @@ import { z } from 'zod';
  */
 const port = z.number().int().min(0).max(65535);
 
+/**
+ * TLS towards the brokers (every kafkajs and librdkafka client of pipewatch). The block being
+ * present turns TLS on; absent (the default) means plaintext. Files are PEM.
+ */
+const kafkaTlsSection = z
+  .object({
+    /** CA bundle that signs the brokers' certificates. Default: the system's trusted CAs. */
+    caFile: z.string().min(1).optional(),
+    /** Client certificate for mutual TLS; needs keyFile. Default: none (no client cert). */
+    certFile: z.string().min(1).optional(),
+    /** Private key of certFile, unencrypted PEM. Default: none. */
+    keyFile: z.string().min(1).optional(),
+    /**
+     * Accept any broker certificate and host name. Default false; only for a throw-away test
+     * cluster: it turns off the protection TLS exists for.
+     */
+    insecureSkipVerify: z.boolean().default(false),
+  })
+  .strict()
+  .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), {
+    message: 'give certFile and keyFile together (mutual TLS needs both)',
+    path: ['keyFile'],
+  });
+
+/**
+ * SASL authentication towards the brokers. Absent (the default): none. Give the password
+ * through PIPEWATCH_KAFKA_SASL_PASSWORD or a file (`passwordFile`), not in the YAML file; it is
+ * never logged.
+ */
+const kafkaSaslSection = z
+  .object({
+    /** `plain`, `scram-sha-256` or `scram-sha-512`. No default. */
+    mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+    /** SASL user name (PIPEWATCH_KAFKA_SASL_USERNAME). No default. */
+    username: z.string().min(1),
+    /** The password (PIPEWATCH_KAFKA_SASL_PASSWORD). Default: none; then passwordFile. */
+    password: z.string().min(1).optional(),
+    /** A file holding the password, trailing newline ignored (a mounted secret). Default: none. */
+    passwordFile: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((s) => (s.password === undefined) !== (s.passwordFile === undefined), {
+    message: 'give exactly one of password and passwordFile',
+    path: ['password'],
+  });
+
 const kafkaSection = z
   .object({
     /** Bootstrap servers. Empty (the default) starts the embedded in-process mock cluster. */
     brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).default([]),
     /** Kafka client id used by every pipewatch client. Default `pipewatch`. */
     clientId: z.string().min(1).default('pipewatch'),
+    /** TLS to the brokers; absent (the default) is plaintext. Not with the embedded cluster. */
+    tls: kafkaTlsSection.optional(),
+    /** SASL to the brokers; absent (the default) is none. Not with the embedded cluster. */
+    sasl: kafkaSaslSection.optional(),
     /** Number of brokers of the embedded mock cluster. Default 3. */
     embeddedBrokerCount: z.number().int().min(1).max(9).default(3),
     /** Per-request timeout in milliseconds. Default 30000. */

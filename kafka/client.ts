@@ -1,4 +1,5 @@
 import { Kafka, logLevel, Partitioners, type KafkaConfig, type logCreator } from 'kafkajs';
+import { kafkajsSecurityOptions, type KafkaSecurity } from './security.js';
 import type { Logger } from 'pino';
 import { installMockControllerFallback } from './controller-fallback.js';
 
@@ -49,6 +50,8 @@ export interface KafkaClientOptions {
    * `pinoLevelOf`). Without a logger kafkajs logs nothing.
    */
   readonly logger?: Logger;
+  /** TLS and SASL (see kafka/security.ts). Default: plaintext, no authentication. */
+  readonly security?: KafkaSecurity;
   /** Retry policy; the kafkajs default retries 5 times over roughly 30 s. */
   readonly retry?: KafkaConfig['retry'];
   /**
@@ -74,6 +77,7 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
         : logLevel.NOTHING,
     ...(logger ? { logCreator: pinoLogCreator(logger.child({ component: 'kafkajs' })) } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.security ? kafkajsSecurityOptions(options.security) : {}),
   });
   // kafkajs 2 warns on every producer that does not name a partitioner; name its default.
   const createProducer = kafka.producer.bind(kafka);

@@ -13,3 +13,13 @@ export {
   type RdProducerOptions,
   type TopicMessages,
 } from './librdkafka/index.js';
+export {
+  isSecretLibrdkafkaProperty,
+  kafkajsSecurityOptions,
+  kafkaSecurityWarning,
+  librdkafkaSecurityProperties,
+  resolveKafkaSecurity,
+  type KafkaSecurity,
+  type KafkaSecuritySettings,
+  type SaslMechanism,
+} from './security.js';

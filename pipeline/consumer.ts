@@ -4,6 +4,7 @@ import {
   RdConsumer,
   RdProducer,
   type ConsumedRecord,
+  type KafkaSecurity,
   type OffsetToCommit,
   type OutgoingMessage,
   type TopicMessages,
@@ -24,6 +25,8 @@ export interface PipelineTopics {
 export interface FeatureConsumerOptions {
   /** Bootstrap servers, `host:port`. */
   readonly brokers: readonly string[];
+  /** TLS and SASL of the cluster (kafka/security.ts). Default: plaintext, no authentication. */
+  readonly security?: KafkaSecurity;
   /** Kafka client id. Default `pipewatch-pipeline`. */
   readonly clientId?: string;
   readonly topics: PipelineTopics;
@@ -159,6 +162,7 @@ export async function startFeatureConsumer(
         ? { maxPartitionFetchBytes: options.maxBytesPerPartition }
         : {}),
       ...(logger ? { logger } : {}),
+      ...(options.security ? { security: options.security } : {}),
     });
   const producer = new RdProducer({
     brokers: options.brokers,
@@ -171,6 +175,7 @@ export async function startFeatureConsumer(
       ? { transactionalId: `${options.groupId}-${options.instanceId ?? '0'}` }
       : {}),
     ...(logger ? { logger } : {}),
+    ...(options.security ? { security: options.security } : {}),
   });
   let consumer: RdConsumer | undefined;
   let server: MetricsServer | undefined;

@@ -17,6 +17,7 @@ import {
   type RecordCodec,
 } from '../../pipeline/index.js';
 import { parseFlags } from '../flags.js';
+import { kafkaSecurityOf } from '../service/kafka.js';
 import type { Command } from './command.js';
 
 const usage =
@@ -98,10 +99,12 @@ export const pipelineCommand: Command = {
       level: config.logLevel,
       base: { service: `pipewatch-pipeline-${role}` },
     });
+    const security = kafkaSecurityOf(config, logger);
     const kafka = createKafkaClient({
       brokers: config.kafka.brokers,
       clientId: `${config.kafka.clientId}-pipeline-${role}`,
       requestTimeoutMs: config.kafka.requestTimeoutMs,
+      security,
       logger,
       embeddedMockCluster: config.kafka.mockCluster,
     });
@@ -143,6 +146,7 @@ export const pipelineCommand: Command = {
     const settings = config.pipeline.consumer;
     const consumer = await startFeatureConsumer({
       brokers: config.kafka.brokers,
+      security,
       clientId: `${config.kafka.clientId}-pipeline-${role}`,
       topics: config.topics,
       groupId: values.group ?? settings.groupId,

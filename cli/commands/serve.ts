@@ -42,7 +42,11 @@ export async function startService(
     const db = openDatabase(databaseFile);
     lifecycle.add({ name: 'sqlite', stop: () => void db.close() });
 
-    const { kafka, brokers, health, embedded } = await connectKafka(config, logger, lifecycle);
+    const { kafka, brokers, health, embedded, security } = await connectKafka(
+      config,
+      logger,
+      lifecycle,
+    );
 
     // With registry.basicAuth the URL carries the credentials as user-info (every registry client
     // turns them into a header); it is logged only redacted.
@@ -74,6 +78,7 @@ export async function startService(
     const collectors = await startCollectors({
       config,
       brokers,
+      security,
       registryUrl,
       metricsRegistry,
       sinks: [drift.sink],
@@ -85,7 +90,16 @@ export async function startService(
     const stopViolations = publishSchemaViolations(board, collectors.schemaViolations);
     lifecycle.add({ name: 'schema-violations', stop: stopViolations });
 
-    const lag = await startLag({ config, kafka, brokers, board, db, logger, lifecycle });
+    const lag = await startLag({
+      config,
+      kafka,
+      brokers,
+      security,
+      board,
+      db,
+      logger,
+      lifecycle,
+    });
 
     const pipelineStartedAtMs = Date.now();
     const pipelineMetrics = await startServicePipeline({

@@ -9,6 +9,7 @@ import {
   type Tap,
 } from '../../collector/index.js';
 import { watchedPipelines, type Config } from '../../config/index.js';
+import type { KafkaSecurity } from '../../kafka/index.js';
 import { DlqMonitor, FreshnessMonitor, type ReadingsBoard } from '../../monitor/index.js';
 import { sqliteDlqWindowStore, type SqliteDatabase } from '../../store/index.js';
 import type { Lifecycle } from '../lifecycle.js';
@@ -34,6 +35,8 @@ export async function startCollectors(options: {
   readonly config: Readonly<Config>;
   /** Bootstrap servers of the tap's librdkafka consumer. */
   readonly brokers: readonly string[];
+  /** TLS and SASL of the cluster (kafka/security.ts). */
+  readonly security: KafkaSecurity;
   readonly registryUrl: string;
   readonly metricsRegistry: Registry;
   readonly sinks: readonly RecordSink[];
@@ -81,6 +84,7 @@ export async function startCollectors(options: {
   const tap = await startTap({
     brokers: options.brokers,
     clientId: `${config.kafka.clientId}.tap`,
+    security: options.security,
     groupId: `${config.kafka.clientId}.tap`,
     topics: decodedTopics,
     undecodedTopics: [...dlqTopics],

@@ -1,10 +1,14 @@
+import { readFileSync } from 'node:fs';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/index.js';
 import {
   checkBrokersReachable,
   createKafkaClient,
+  kafkaSecurityWarning,
   monitorKafkaHealth,
+  resolveKafkaSecurity,
+  type KafkaSecurity,
   startMockCluster,
   type KafkaHealthMonitor,
 } from '../../kafka/index.js';
@@ -16,6 +20,26 @@ export interface ServiceKafka {
   readonly health: KafkaHealthMonitor;
   /** True when pipewatch started the in-process cluster itself (no brokers configured). */
   readonly embedded: boolean;
+  /** TLS and SASL of the configured cluster, for every further client (librdkafka ones too). */
+  readonly security: KafkaSecurity;
+}
+
+/**
+ * The TLS and SASL settings of `kafka.tls` / `kafka.sasl` with their files read, for every Kafka
+ * client of a process (kafkajs and librdkafka). Logs which protection is on, never a secret, and
+ * one warning for SASL without TLS. Throws CONFIG_INVALID naming the key.
+ */
+export function kafkaSecurityOf(config: Readonly<Config>, logger: Logger): KafkaSecurity {
+  const security = resolveKafkaSecurity(config.kafka, (path) => readFileSync(path, 'utf8'));
+  if (security.tls || security.sasl) {
+    logger.info(
+      { tls: security.tls !== undefined, sasl: security.sasl?.mechanism ?? false },
+      'Kafka TLS/SASL configured',
+    );
+  }
+  const warning = kafkaSecurityWarning(security);
+  if (warning) logger.warn(warning);
+  return security;
 }
 
 /**
@@ -29,6 +53,8 @@ export async function connectKafka(
 ): Promise<ServiceKafka> {
   let brokers: readonly string[] = config.kafka.brokers;
   const embedded = brokers.length === 0;
+  // Before the mock cluster starts: security settings with it are a config error.
+  const security = kafkaSecurityOf(config, logger);
   if (embedded) {
     const cluster = startMockCluster(config.kafka.embeddedBrokerCount);
     lifecycle.add({ name: 'embedded-kafka', stop: () => cluster.destroy() });
@@ -45,6 +71,7 @@ export async function connectKafka(
     brokers,
     clientId: config.kafka.clientId,
     requestTimeoutMs: config.kafka.requestTimeoutMs,
+    security,
     logger,
     embeddedMockCluster: embedded || config.kafka.mockCluster,
   });
@@ -62,5 +89,5 @@ export async function connectKafka(
     },
   });
   lifecycle.add({ name: 'kafka-health', stop: () => health.stop() });
-  return { kafka, brokers, health, embedded };
+  return { kafka, brokers, health, embedded, security };
 }

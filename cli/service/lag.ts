@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { createRecordReader } from '../../collector/index.js';
+import { librdkafkaSecurityProperties, type KafkaSecurity } from '../../kafka/index.js';
 import { watchedPipelines, type Config } from '../../config/index.js';
 import { LagMonitor, type ReadingsBoard } from '../../monitor/index.js';
 import { sqliteLagHistoryStore, type SqliteDatabase } from '../../store/index.js';
@@ -14,6 +15,8 @@ export async function startLag(options: {
   readonly config: Readonly<Config>;
   readonly kafka: Kafka;
   readonly brokers: readonly string[];
+  /** TLS and SASL of the cluster, for the librdkafka record reader too. */
+  readonly security: KafkaSecurity;
   readonly board: ReadingsBoard;
   readonly db: SqliteDatabase;
   readonly logger: Logger;
@@ -29,6 +32,7 @@ export async function startLag(options: {
     brokers: options.brokers,
     clientId: config.kafka.clientId,
     timeoutMs: o.recordReadTimeoutMs,
+    securityProperties: librdkafkaSecurityProperties(options.security),
   });
   options.lifecycle.add({ name: 'lag-record-reader', stop: () => reader.close() });
   const monitor = new LagMonitor({

@@ -4,6 +4,7 @@
  * record's timestamp) is not one of its clients. `dlopen` shares the one loaded library.
  */
 import koffi from 'koffi';
+import { isSecretLibrdkafkaProperty } from '../../kafka/index.js';
 import { PipewatchError } from '../../common/index.js';
 
 type AsyncFn<A extends unknown[], R> = ((...args: A) => R) & {
@@ -107,7 +108,7 @@ export function newConsumerHandle(properties: Readonly<Record<string, string>>):
     if (b.confSet(conf, name, value, errstr, errstr.length) !== 0) {
       throw new PipewatchError(
         'CONFIG_INVALID',
-        `librdkafka property ${name}=${value}: ${text()}`,
+        `librdkafka property ${name}=${isSecretLibrdkafkaProperty(name) ? '[redacted]' : value}: ${text()}`,
         {
           key: name,
         },

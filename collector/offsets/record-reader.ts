@@ -34,6 +34,8 @@ export interface RecordReaderOptions {
   readonly clientId: string;
   /** How long one read set may take before its unanswered partitions fail, in ms. */
   readonly timeoutMs: number;
+  /** TLS and SASL properties (kafka/security.ts), added to the reader's client. */
+  readonly securityProperties?: Readonly<Record<string, string>>;
 }
 
 export function partitionKey(topic: string, partition: number): string {
@@ -59,6 +61,7 @@ export function createRecordReader(options: RecordReaderOptions): RecordReader {
     'auto.offset.reset': 'error',
     'isolation.level': 'read_committed',
     'fetch.wait.max.ms': '50',
+    ...options.securityProperties,
     // One record is wanted per partition: keep fetches small.
     'max.partition.fetch.bytes': '65536',
     'queued.max.messages.kbytes': '16384',

@@ -1,5 +1,6 @@
 import koffi from 'koffi';
 import { PipewatchError } from '../../common/index.js';
+import { isSecretLibrdkafkaProperty } from '../security.js';
 
 /**
  * librdkafka's C API through FFI (Debian's librdkafka1, the same library that hosts the mock
@@ -273,7 +274,8 @@ export function newConf(properties: Readonly<Record<string, string>>): number {
     if (b.confSet(conf, name, value, errstr, errstr.length) !== 0) {
       throw new PipewatchError(
         'CONFIG_INVALID',
-        `librdkafka property ${name}=${value}: ${cString(errstr)}`,
+        // A secret's value stays out of the message (it reaches logs and API answers).
+        `librdkafka property ${name}=${isSecretLibrdkafkaProperty(name) ? '[redacted]' : value}: ${cString(errstr)}`,
         { key: name },
       );
     }

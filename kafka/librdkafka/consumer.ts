@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { PipewatchError } from '../../common/index.js';
+import { librdkafkaSecurityProperties, type KafkaSecurity } from '../security.js';
 import {
   callAsync,
   cString,
@@ -53,6 +54,8 @@ export interface RdConsumerOptions {
    */
   readonly queuedMinMessages?: number;
   readonly logger?: Logger;
+  /** TLS and SASL (see kafka/security.ts). Default: plaintext, no authentication. */
+  readonly security?: KafkaSecurity;
 }
 
 /** A consumed record; `value` and `key` are views into one buffer per poll. */
@@ -120,6 +123,7 @@ export class RdConsumer {
       ...(options.queuedMinMessages !== undefined
         ? { 'queued.min.messages': String(options.queuedMinMessages) }
         : {}),
+      ...(options.security ? librdkafkaSecurityProperties(options.security) : {}),
     });
     b.confSetEvents(
       conf,

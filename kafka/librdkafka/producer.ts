@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { PipewatchError } from '../../common/index.js';
+import { librdkafkaSecurityProperties, type KafkaSecurity } from '../security.js';
 import {
   callAsync,
   cString,
@@ -26,6 +27,8 @@ export interface RdProducerOptions {
   /** How long a message may wait for its acknowledgement before failing, in ms. Default 120000. */
   readonly deliveryTimeoutMs?: number;
   readonly logger?: Logger;
+  /** TLS and SASL (see kafka/security.ts). Default: plaintext, no authentication. */
+  readonly security?: KafkaSecurity;
 }
 
 export interface OutgoingMessage {
@@ -84,6 +87,7 @@ export class RdProducer {
       'batch.num.messages': '10000',
       'log.queue': 'true',
       log_level: options.logger?.isLevelEnabled('debug') ? '7' : '4',
+      ...(options.security ? librdkafkaSecurityProperties(options.security) : {}),
       ...(options.transactionalId ? { 'transactional.id': options.transactionalId } : {}),
     });
     b.confSetEvents(
