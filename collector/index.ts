@@ -28,6 +28,7 @@ export {
 export {
   registryUnavailableKind,
   SchemaResolver,
+  wireViolationKinds,
   type Resolution,
   type SchemaResolverOptions,
   type WireViolationKind,

@@ -4,7 +4,7 @@
  * `pipewatch_schema_lookup_failures_total{topic}`, value = running total. Publishing is
  * coalesced to once per event-loop turn, so a burst of bad records costs one publish.
  */
-import type { ViolationTotals } from '../collector/index.js';
+import { wireViolationKinds, type ViolationTotals } from '../collector/index.js';
 import type { ReadingsBoard, Reading } from './board.js';
 
 export const schemaViolationsSource = 'schema-violations';
@@ -18,11 +18,16 @@ export interface ViolationTotalsSource {
 const violations = 'pipewatch_schema_violations_total';
 const lookupFailures = 'pipewatch_schema_lookup_failures_total';
 
-/** Publishes the totals now and after every count; returns the function that stops it. */
+/**
+ * Publishes the totals now and after every count; returns the function that stops it. Every
+ * (watched topic, kind) starts at 0, as Prometheus counters should: `increase()` then sees the
+ * first bad record, and an absent series means "not watched", never "nothing happened yet".
+ */
 export function publishSchemaViolations(
   board: ReadingsBoard,
   recorder: ViolationTotalsSource,
   nowMs: () => number = Date.now,
+  watchedTopics: readonly string[] = [],
 ): () => void {
   board.describe({
     name: violations,
@@ -41,14 +46,21 @@ export function publishSchemaViolations(
     scheduled = undefined;
     const atMs = nowMs();
     const totals = recorder.totals();
+    const byKind = new Map<string, number>();
+    for (const topic of watchedTopics) {
+      for (const kind of wireViolationKinds) byKind.set(JSON.stringify([topic, kind]), 0);
+    }
+    for (const { topic, kind, count } of totals.violations) {
+      byKind.set(JSON.stringify([topic, kind]), count);
+    }
+    const byTopic = new Map<string, number>(watchedTopics.map((t) => [t, 0]));
+    for (const { topic, count } of totals.lookupFailures) byTopic.set(topic, count);
     const readings: Reading[] = [
-      ...totals.violations.map(({ topic, kind, count }) => ({
-        name: violations,
-        labels: { topic, kind },
-        value: count,
-        atMs,
-      })),
-      ...totals.lookupFailures.map(({ topic, count }) => ({
+      ...[...byKind].map(([key, count]) => {
+        const [topic, kind] = JSON.parse(key) as [string, string];
+        return { name: violations, labels: { topic, kind }, value: count, atMs };
+      }),
+      ...[...byTopic].map(([topic, count]) => ({
         name: lookupFailures,
         labels: { topic },
         value: count,

@@ -87,7 +87,12 @@ export async function startService(
       logger,
       lifecycle,
     });
-    const stopViolations = publishSchemaViolations(board, collectors.schemaViolations);
+    const stopViolations = publishSchemaViolations(
+      board,
+      collectors.schemaViolations,
+      Date.now,
+      collectors.decodedTopics,
+    );
     lifecycle.add({ name: 'schema-violations', stop: stopViolations });
 
     const lag = await startLag({

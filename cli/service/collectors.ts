@@ -21,6 +21,8 @@ export interface ServiceCollectors {
   readonly dlq: DlqMonitor;
   readonly freshness: FreshnessMonitor;
   readonly tap: Tap;
+  /** The topics the tap decodes (raw and feature topics of every watched pipeline). */
+  readonly decodedTopics: readonly string[];
 }
 
 /**
@@ -101,5 +103,5 @@ export async function startCollectors(options: {
     commitIntervalMs: tapConfig.commitIntervalMs,
   });
   options.lifecycle.add({ name: 'tap', stop: () => tap.stop() });
-  return { schemaViolations: recorder, decode, dlq, freshness, tap };
+  return { schemaViolations: recorder, decode, dlq, freshness, tap, decodedTopics };
 }

@@ -3,14 +3,16 @@ import { isPipewatchError } from '../../common/index.js';
 import type { RegistryHttp } from './registry-http.js';
 
 /** Label values of pipewatch_schema_violations_total{kind}; stable, snake_case. */
-export type WireViolationKind =
-  | 'no_magic_byte'
-  | 'unknown_schema_id'
-  | 'wrong_subject'
-  | 'undecodable_payload'
-  | 'incompatible_schema'
-  | 'invalid_json'
-  | 'null_value';
+export const wireViolationKinds = [
+  'no_magic_byte',
+  'unknown_schema_id',
+  'wrong_subject',
+  'undecodable_payload',
+  'incompatible_schema',
+  'invalid_json',
+  'null_value',
+] as const;
+export type WireViolationKind = (typeof wireViolationKinds)[number];
 
 /** Not the producer's fault: counted apart from violations (pipewatch_schema_lookup_failures_total). */
 export const registryUnavailableKind = 'registry_unavailable';

@@ -53,4 +53,30 @@ describe('schema violations on the readings board', () => {
     assert.equal(promSample(after, family, { topic: 'raw', kind: 'not_wire_format' }), 1);
     assert.equal(board.readings({ name: family }).length, 2);
   });
+
+  it('starts every kind of every watched topic at 0, so increase() sees the first bad record', async () => {
+    const recorder = new SchemaViolationRecorder({});
+    const board = new ReadingsBoard();
+    const stop = publishSchemaViolations(board, recorder, () => 5, ['raw', 'features']);
+    const family = 'pipewatch_schema_violations_total';
+    const zeros = board.readings({ name: family });
+    assert.equal(zeros.length, 2 * 7, 'seven wire violation kinds per watched topic');
+    assert.ok(zeros.every((r) => r.value === 0));
+    assert.deepEqual(
+      board
+        .readings({ name: 'pipewatch_schema_lookup_failures_total' })
+        .map((r) => [r.labels.topic, r.value]),
+      [
+        ['raw', 0],
+        ['features', 0],
+      ],
+    );
+    recorder.onUndecodable(tapped('raw', 0), 'no_magic_byte', 'x');
+    await nextTurn();
+    const text = renderBoard(board);
+    assert.equal(promSample(text, family, { topic: 'raw', kind: 'no_magic_byte' }), 1);
+    assert.equal(promSample(text, family, { topic: 'features', kind: 'no_magic_byte' }), 0);
+    assert.equal(board.readings({ name: family }).length, 14, 'no series added or lost');
+    stop();
+  });
 });
