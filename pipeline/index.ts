@@ -24,10 +24,10 @@ export {
 export {
   computeFeatures,
   featureRecord,
-  FeatureState,
   type FeatureColumns,
   type TransactionFeatures,
 } from './features.js';
+export { AccountWindows, FeatureState, type RecordPosition } from './feature-state.js';
 export {
   baseChannelWeights,
   baseDeviceFingerprintNullRate,

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { isPipewatchError } from '../common/index.js';
 
 /** The Prometheus metrics of one pipeline process, in its own registry. */
@@ -11,6 +11,9 @@ export class PipelineMetrics {
   readonly dlqRecords: Counter<'error_type'>;
   readonly faultsInjected: Counter<'fault'>;
   readonly batchDuration: Histogram<'role'>;
+  readonly consumerUp: Gauge;
+  readonly consumerFatalErrors: Counter;
+  readonly replayedRecords: Counter<'restored'>;
 
   constructor(defaultMetrics = true) {
     if (defaultMetrics) collectDefaultMetrics({ register: this.registry });
@@ -44,6 +47,24 @@ export class PipelineMetrics {
       help: 'Time from receiving a batch to its outputs acknowledged and offsets resolved.',
       labelNames: ['role'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.consumerUp = new Gauge({
+      name: 'pipewatch_pipeline_consumer_up',
+      help: '1 while the feature consumer loop runs, 0 once it stopped (by stop() or a fatal error).',
+      registers,
+    });
+    this.consumerFatalErrors = new Counter({
+      name: 'pipewatch_pipeline_consumer_fatal_errors_total',
+      help: 'Times the feature consumer loop ended on an error it cannot retry (e.g. fenced).',
+      registers,
+    });
+    this.replayedRecords = new Counter({
+      name: 'pipewatch_pipeline_replayed_records_total',
+      help:
+        'Records read again after a failed write. restored=exact: the per-account windows were ' +
+        'rolled back first; inexact: their undo history was gone, so they were not folded twice.',
+      labelNames: ['restored'],
       registers,
     });
   }
