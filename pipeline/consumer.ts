@@ -190,7 +190,13 @@ export async function startFeatureConsumer(
     if (transactional) await producer.initTransactions();
     consumer = newConsumer();
     if (options.http) {
-      server = await startMetricsServer(metrics, options.http.host, options.http.port);
+      server = await startMetricsServer(
+        metrics,
+        options.http.host,
+        options.http.port,
+        undefined,
+        logger,
+      );
     }
   } catch (error) {
     await consumer?.close().catch(() => undefined);

@@ -10,6 +10,7 @@ export {
 export {
   startFeatureConsumer,
   type ConsumerStats,
+  type ConsumerHealth,
   type FeatureConsumerOptions,
   type PipelineTopics,
   type RunningFeatureConsumer,
@@ -37,6 +38,12 @@ export {
   type GeneratedRecord,
 } from './generator.js';
 export { PipelineMetrics, startMetricsServer, type MetricsServer } from './metrics.js';
+export {
+  faultsBodyLimitBytes,
+  pipelineHttpApp,
+  type FaultsControl,
+  type PipelineHttpOptions,
+} from './http.js';
 export {
   dlqErrorTypes,
   dlqHeaders,

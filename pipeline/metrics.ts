@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { isPipewatchError } from '../common/index.js';
+import { pipelineHttpApp, type FaultsControl } from './http.js';
 
 /** The Prometheus metrics of one pipeline process, in its own registry. */
 export class PipelineMetrics {
@@ -70,64 +70,31 @@ export class PipelineMetrics {
   }
 }
 
-/** Extra routes next to /metrics (the producer's /faults). Return false when not handled. */
-export type RouteHandler = (
-  request: IncomingMessage,
-  body: string,
-  response: ServerResponse,
-) => Promise<boolean>;
-
 export interface MetricsServer {
   readonly url: string;
   close(): Promise<void>;
 }
 
-/** A small HTTP server: GET /metrics plus `extra` routes. Port 0 picks a free port. */
+/**
+ * Listens with the pipeline's HTTP app (GET /metrics, and GET/PUT /faults when `faults` is
+ * given) on `host:port`; port 0 picks a free one.
+ */
 export async function startMetricsServer(
   metrics: PipelineMetrics,
   host: string,
   port: number,
-  extra?: RouteHandler,
+  faults?: FaultsControl,
+  logger?: Logger,
 ): Promise<MetricsServer> {
-  const server: Server = createServer((request, response) => {
-    void handle(request, response);
+  const app = await pipelineHttpApp({
+    metrics,
+    ...(faults ? { faults } : {}),
+    ...(logger ? { logger } : {}),
   });
-  async function handle(request: IncomingMessage, response: ServerResponse) {
-    try {
-      const chunks: Buffer[] = [];
-      for await (const chunk of request) chunks.push(chunk as Buffer);
-      const body = Buffer.concat(chunks).toString('utf8');
-      if (request.method === 'GET' && request.url === '/metrics') {
-        response.writeHead(200, { 'content-type': metrics.registry.contentType });
-        response.end(await metrics.registry.metrics());
-        return;
-      }
-      if (extra && (await extra(request, body, response))) return;
-      sendJson(response, 404, {
-        error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` },
-      });
-    } catch (error) {
-      const status = isPipewatchError(error) && error.kind === 'invalid_input' ? 400 : 500;
-      const code = isPipewatchError(error) ? error.code : 'INTERNAL';
-      sendJson(response, status, { error: { code, message: (error as Error).message } });
-    }
-  }
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  await app.listen({ host, port });
+  const address = app.server.address() as AddressInfo;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => app.close(),
   };
-}
-
-export function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
 }
