@@ -69,5 +69,10 @@ export {
   type EmbeddedPipeline,
   type EmbeddedPipelineOptions,
 } from './embedded.js';
-export { embeddedFaultScenarios, startFaultCycle, type FaultScenario } from './fault-cycle.js';
+export {
+  embeddedFaultScenarios,
+  faultCyclePeriods,
+  startFaultCycle,
+  type FaultScenario,
+} from './fault-cycle.js';
 export { CommitTracker, nextOffsets } from './commit-tracker.js';
