@@ -26,7 +26,7 @@ import { promSample } from '../support/drift.js';
 const scenarioSeconds = 8;
 const windowSeconds = 6;
 /** Pipeline latency + evaluation period + a streak's reset: how long a fault may still show. */
-const slackMs = 4000;
+const slackMs = 6000;
 const perturbs: Record<string, readonly string[]> = {
   amount_usd: ['amount-drift'],
   amount_to_balance_ratio: ['amount-drift'],
@@ -188,7 +188,7 @@ describe('serve: the embedded fault cycle shows each scenario, and clean data is
     const pause = span('pause');
     const produced = (text: string) =>
       value(text, 'pipewatch_pipeline_records_out_total', { role: 'producer' });
-    const pausedFrom = produced(at(pause.startMs + 1500));
+    const pausedFrom = produced(at(pause.startMs + 3000));
     const pausedTo = produced(at(Math.min(pause.endMs, pause.startMs + scenarioSeconds * 1000)));
     assert.ok(pausedFrom > 0);
     assert.equal(pausedTo, pausedFrom, 'nothing produced while paused');
