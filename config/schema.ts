@@ -224,6 +224,12 @@ const pipelineSection = z
         accountCount: z.number().int().positive().default(1000),
         /** Port of the producer's /metrics and /faults; 0 picks one. Default 9464. */
         metricsPort: port.default(9464),
+        /**
+         * Interface of the producer's /metrics and /faults (`pipewatch pipeline producer`).
+         * Default `127.0.0.1`: PUT /faults changes what the producer writes, so it is not
+         * reachable from other hosts unless set (e.g. `0.0.0.0` in a container).
+         */
+        metricsHost: z.string().min(1).default('127.0.0.1'),
         faults: pipelineFaultsSchema.default({}),
       })
       .strict()
@@ -246,6 +252,8 @@ const pipelineSection = z
         maxFutureSkewMs: z.number().int().nonnegative().default(300_000),
         /** Port of the consumer's /metrics; 0 picks one. Default 9465. */
         metricsPort: port.default(9465),
+        /** Interface of the consumer's /metrics (`pipewatch pipeline consumer`). Default `127.0.0.1`. */
+        metricsHost: z.string().min(1).default('127.0.0.1'),
       })
       .strict()
       .default({}),

@@ -11,7 +11,7 @@ import {
 } from '../kafka/index.js';
 import type { RecordCodec } from './codec.js';
 import { CommitTracker, nextOffsets } from './commit-tracker.js';
-import { FeatureState } from './features.js';
+import { FeatureState } from './feature-state.js';
 import { PipelineMetrics, startMetricsServer, type MetricsServer } from './metrics.js';
 import { dlqErrorTypes, processBatch, type DlqErrorType, type ProcessedBatch } from './process.js';
 import { defaultMaxFutureSkewMs } from './transaction.js';
@@ -100,8 +100,20 @@ export interface ConsumerStats {
   readonly restarts: number;
 }
 
+/** Whether the consumer still works: `failed` once its loop ended on an error it cannot retry. */
+export type ConsumerHealth =
+  | { readonly state: 'running' }
+  | { readonly state: 'failed'; readonly error: Error }
+  | { readonly state: 'stopped' };
+
 export interface RunningFeatureConsumer {
   stats(): ConsumerStats;
+  health(): ConsumerHealth;
+  /**
+   * Settles when the consumer loop ends: resolves after stop(), rejects with the error when the
+   * loop ended by itself (a fatal producer error such as being fenced, or an unexpected throw).
+   */
+  readonly done: Promise<void>;
   readonly httpUrl: string | undefined;
   readonly metrics: PipelineMetrics;
   stop(): Promise<void>;
@@ -183,7 +195,13 @@ export async function startFeatureConsumer(
     if (transactional) await producer.initTransactions();
     consumer = newConsumer();
     if (options.http) {
-      server = await startMetricsServer(metrics, options.http.host, options.http.port);
+      server = await startMetricsServer(
+        metrics,
+        options.http.host,
+        options.http.port,
+        undefined,
+        logger,
+      );
     }
   } catch (error) {
     await consumer?.close().catch(() => undefined);
@@ -195,7 +213,9 @@ export async function startFeatureConsumer(
     totals.firstBatchAtMs ??= performance.now();
     totals.recordsIn += records.length;
     metrics.recordsIn.inc({ role }, records.length);
-    return processBatch(
+    const replayedBefore = state.replayedRecords;
+    const inexactBefore = state.inexactReplays;
+    const out = await processBatch(
       records.map((r) => ({ ...r, offset: String(r.offset) })),
       {
         codec: options.codec,
@@ -204,6 +224,9 @@ export async function startFeatureConsumer(
         maxFutureSkewMs: options.maxFutureSkewMs ?? defaultMaxFutureSkewMs,
       },
     );
+    metrics.replayedRecords.inc({ restored: 'exact' }, state.replayedRecords - replayedBefore);
+    metrics.replayedRecords.inc({ restored: 'inexact' }, state.inexactReplays - inexactBefore);
+    return out;
   };
   const outputs = (out: ProcessedBatch): TopicMessages[] => [
     { topic: options.topics.features, messages: out.features },
@@ -237,6 +260,8 @@ export async function startFeatureConsumer(
       await hook(offsets, out);
       await producer.sendOffsetsToTransaction(consumer!, offsets);
       await producer.commitTransaction();
+      // Committed with the transaction: these records are never read again.
+      state.forgetBefore(offsets);
     } catch (error) {
       await producer.abortTransaction().catch(() => undefined);
       throw error;
@@ -288,25 +313,26 @@ export async function startFeatureConsumer(
   };
 
   let running = true;
-  const loop = (async () => {
-    let next = consumer.poll(pollTimeoutMs);
+  const loopBody = async () => {
+    let next = consumer!.poll(pollTimeoutMs);
     while (running) {
       const records = await next;
       if (!running) break;
-      for (const message of consumer.takeErrors()) logger?.warn(`consumer: ${message}`);
+      for (const message of consumer!.takeErrors()) logger?.warn(`consumer: ${message}`);
       if (failure) {
         if (isFatal(failure)) {
           // A fenced or otherwise dead producer: retrying cannot help, another instance owns
-          // the transactional id now.
-          logger?.error({ err: failure }, 'fatal producer error; the feature consumer stops');
-          break;
+          // the transactional id now. The loop ends with the error so `done`, health(), the
+          // readiness check and the exit code all say the work has stopped.
+          await next.catch(() => undefined);
+          throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
         }
         await recover();
-        next = consumer.poll(pollTimeoutMs);
+        next = consumer!.poll(pollTimeoutMs);
         continue;
       }
       // Start the next fetch now: it waits on a worker thread while this batch is computed.
-      next = consumer.poll(pollTimeoutMs);
+      next = consumer!.poll(pollTimeoutMs);
       if (records.length === 0) {
         commitIfDue();
         continue;
@@ -328,15 +354,35 @@ export async function startFeatureConsumer(
       while (inFlight.size >= maxInFlight && !failure) await Promise.race(inFlight);
     }
     await next.catch(() => undefined);
-  })();
+  };
+  metrics.consumerUp.set(1);
+  let health: ConsumerHealth = { state: 'running' };
+  const loop = loopBody().then(
+    () => {
+      health = { state: 'stopped' };
+      metrics.consumerUp.set(0);
+    },
+    (error: unknown) => {
+      const err = error instanceof Error ? error : new Error(String(error));
+      health = { state: 'failed', error: err };
+      metrics.consumerUp.set(0);
+      metrics.consumerFatalErrors.inc();
+      logger?.error({ err }, 'the feature consumer stopped on a fatal error');
+      throw err;
+    },
+  );
+  // Observed through `done`/health(); an unobserved rejection must not crash the process.
+  loop.catch(() => undefined);
 
   return {
     stats: () => ({ ...totals, dlq: { ...dlqTotals } }),
+    health: () => health,
+    done: loop,
     httpUrl: server?.url,
     metrics,
     async stop() {
       running = false;
-      await loop.catch((error: unknown) => logger?.error({ err: error }, 'consumer loop failed'));
+      await loop.catch(() => undefined);
       await Promise.allSettled([...inFlight]);
       const offsets = transactional ? [] : tracker.take();
       await consumer?.commitSync(offsets).catch(() => undefined);

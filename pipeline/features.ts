@@ -1,7 +1,5 @@
+import type { FeatureState } from './feature-state.js';
 import { highRiskMerchantCodes, type Transaction } from './transaction.js';
-
-const minuteMs = 60_000;
-const hourMs = 3_600_000;
 
 /** The feature record (schemas/avro/transaction-features.avsc). */
 export interface TransactionFeatures {
@@ -40,92 +38,17 @@ export interface FeatureColumns {
 }
 
 /**
- * Per-account sliding windows (1 minute, 1 hour) over event time. Events of an account are
- * expected in roughly increasing event time; windows end at the latest event time seen for the
- * account, so a late event counts within the windows of the newest one.
- */
-class AccountWindows {
-  times: number[] = [];
-  amounts: number[] = [];
-  start1m = 0;
-  start1h = 0;
-  spend1m = 0;
-  spend1h = 0;
-  latestMs = Number.NEGATIVE_INFINITY;
-
-  add(timeMs: number, amountUsd: number): void {
-    this.times.push(timeMs);
-    this.amounts.push(amountUsd);
-    this.spend1m += amountUsd;
-    this.spend1h += amountUsd;
-    if (timeMs > this.latestMs) this.latestMs = timeMs;
-    const end = this.times.length;
-    while (this.start1m < end && (this.times[this.start1m] ?? 0) <= this.latestMs - minuteMs) {
-      this.spend1m -= this.amounts[this.start1m++] ?? 0;
-    }
-    while (this.start1h < end && (this.times[this.start1h] ?? 0) <= this.latestMs - hourMs) {
-      this.spend1h -= this.amounts[this.start1h++] ?? 0;
-    }
-    if (this.start1h > 256 && this.start1h * 2 > end) this.compact();
-  }
-
-  get count1m(): number {
-    return this.times.length - this.start1m;
-  }
-
-  get count1h(): number {
-    return this.times.length - this.start1h;
-  }
-
-  /** Drops evicted entries and re-sums, which also clears rounding drift and overflow. */
-  private compact(): void {
-    const drop = this.start1h;
-    this.times = this.times.slice(drop);
-    this.amounts = this.amounts.slice(drop);
-    this.start1m -= drop;
-    this.start1h = 0;
-    this.spend1h = this.amounts.reduce((a, b) => a + b, 0);
-    this.spend1m = this.amounts.slice(this.start1m).reduce((a, b) => a + b, 0);
-  }
-}
-
-/**
- * State carried from batch to batch: the windows of every account seen in the last hour of
- * event time. Accounts idle for more than an hour are dropped now and then.
- */
-export class FeatureState {
-  readonly accounts = new Map<string, AccountWindows>();
-  private latestMs = Number.NEGATIVE_INFINITY;
-  private updates = 0;
-
-  windows(accountId: string): AccountWindows {
-    let w = this.accounts.get(accountId);
-    if (!w) {
-      w = new AccountWindows();
-      this.accounts.set(accountId, w);
-    }
-    return w;
-  }
-
-  noteTime(timeMs: number): void {
-    if (timeMs > this.latestMs) this.latestMs = timeMs;
-    if (++this.updates % 100_000 === 0) this.evictIdle();
-  }
-
-  private evictIdle(): void {
-    for (const [account, w] of this.accounts) {
-      if (w.latestMs <= this.latestMs - hourMs) this.accounts.delete(account);
-    }
-  }
-}
-
-/**
  * Computes the features of a batch of valid transactions, in order, column by column over typed
  * arrays; window features fold each row into `state` as they go. The micro-batch consumer calls
  * it with a whole batch and the per-event consumer with one row at a time: the results are the
- * same because the rows are folded in the same order.
+ * same because the rows are folded in the same order. `positions` (partition and offset of each
+ * row) let the state recognise a replayed row and restore the windows before folding it again.
  */
-export function computeFeatures(rows: readonly Transaction[], state: FeatureState): FeatureColumns {
+export function computeFeatures(
+  rows: readonly Transaction[],
+  state: FeatureState,
+  positions?: { readonly partitions: ArrayLike<number>; readonly offsets: ArrayLike<number> },
+): FeatureColumns {
   const n = rows.length;
   const amount = new Float64Array(n);
   const balance = new Float64Array(n);
@@ -151,12 +74,17 @@ export function computeFeatures(rows: readonly Transaction[], state: FeatureStat
   const spend1h = new Float64Array(n);
   const sinceLast = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const w = state.windows(rows[i]!.account_id);
     const t = time[i]!;
-    sinceLast[i] =
-      w.latestMs === Number.NEGATIVE_INFINITY ? NaN : Math.max(0, t - w.latestMs) / 1000;
-    w.add(t, amount[i]!);
-    state.noteTime(t);
+    const w = state.fold(
+      rows[i]!.account_id,
+      t,
+      amount[i]!,
+      positions
+        ? { partition: positions.partitions[i]!, offset: positions.offsets[i]! }
+        : undefined,
+    );
+    const before = w.previousLatestMs;
+    sinceLast[i] = before === Number.NEGATIVE_INFINITY ? NaN : Math.max(0, t - before) / 1000;
     count1m[i] = w.count1m;
     spend1m[i] = w.spend1m;
     count1h[i] = w.count1h;

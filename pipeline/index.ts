@@ -10,6 +10,7 @@ export {
 export {
   startFeatureConsumer,
   type ConsumerStats,
+  type ConsumerHealth,
   type FeatureConsumerOptions,
   type PipelineTopics,
   type RunningFeatureConsumer,
@@ -24,10 +25,10 @@ export {
 export {
   computeFeatures,
   featureRecord,
-  FeatureState,
   type FeatureColumns,
   type TransactionFeatures,
 } from './features.js';
+export { AccountWindows, FeatureState, type RecordPosition } from './feature-state.js';
 export {
   baseChannelWeights,
   baseDeviceFingerprintNullRate,
@@ -37,6 +38,12 @@ export {
   type GeneratedRecord,
 } from './generator.js';
 export { PipelineMetrics, startMetricsServer, type MetricsServer } from './metrics.js';
+export {
+  faultsBodyLimitBytes,
+  pipelineHttpApp,
+  type FaultsControl,
+  type PipelineHttpOptions,
+} from './http.js';
 export {
   dlqErrorTypes,
   dlqHeaders,
@@ -62,5 +69,10 @@ export {
   type EmbeddedPipeline,
   type EmbeddedPipelineOptions,
 } from './embedded.js';
-export { embeddedFaultScenarios, startFaultCycle, type FaultScenario } from './fault-cycle.js';
+export {
+  embeddedFaultScenarios,
+  faultCyclePeriods,
+  startFaultCycle,
+  type FaultScenario,
+} from './fault-cycle.js';
 export { CommitTracker, nextOffsets } from './commit-tracker.js';

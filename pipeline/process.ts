@@ -1,6 +1,7 @@
 import type { OutgoingMessage } from '../kafka/index.js';
 import type { RecordCodec } from './codec.js';
-import { computeFeatures, featureRecord, type FeatureState } from './features.js';
+import type { FeatureState } from './feature-state.js';
+import { computeFeatures, featureRecord } from './features.js';
 import { isValidationFailure, validateTransaction, type Transaction } from './transaction.js';
 
 export const dlqErrorTypes = ['SCHEMA_VIOLATION', 'SEMANTIC_ERROR', 'COMPUTE_ERROR'] as const;
@@ -77,7 +78,11 @@ export async function processBatch(
     validSources.push(record);
   }
 
-  const columns = computeFeatures(valid, context.state);
+  // Positions let the state recognise records read again after a failed write.
+  const columns = computeFeatures(valid, context.state, {
+    partitions: validSources.map((s) => s.partition),
+    offsets: validSources.map((s) => Number(s.offset)),
+  });
   for (let i = 0; i < valid.length; i++) {
     const source = validSources[i]!;
     const problem = columns.error[i];

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { RecordCodec } from './codec.js';
 import { mergeFaults, noFaults, unregisteredSchemaId, type FaultKnobs } from './faults.js';
 import { TransactionGenerator, type FaultKind, type GeneratedRecord } from './generator.js';
-import { PipelineMetrics, sendJson, startMetricsServer, type MetricsServer } from './metrics.js';
+import { PipelineMetrics, startMetricsServer, type MetricsServer } from './metrics.js';
 
 export interface ProducerOptions {
   /** A kafkajs client (see `createKafkaClient`). */
@@ -96,21 +96,8 @@ export async function startProducer(options: ProducerOptions): Promise<RunningPr
       metrics,
       options.http.host,
       options.http.port,
-      async (req, body, res) => {
-        if (req.url !== '/faults') return false;
-        if (req.method === 'GET') sendJson(res, 200, knobs);
-        else if (req.method === 'PUT' || req.method === 'PATCH') {
-          let change: unknown;
-          try {
-            change = JSON.parse(body);
-          } catch {
-            sendJson(res, 400, { error: { code: 'BAD_REQUEST', message: 'body is not JSON' } });
-            return true;
-          }
-          sendJson(res, 200, setFaults(change));
-        } else sendJson(res, 405, { error: { code: 'BAD_REQUEST', message: 'use GET or PUT' } });
-        return true;
-      },
+      { get: () => knobs, set: setFaults },
+      options.logger,
     );
   }
 

@@ -61,19 +61,37 @@ function codecFor(config: Readonly<Config>, format: string): RecordCodec {
   });
 }
 
-function untilSignal(
+/**
+ * Runs until SIGTERM/SIGINT or until `done` settles, then stops. Answers the exit code: 0 after a
+ * signal or a normal end, 1 when `done` rejected (the work stopped by itself: a fatal producer
+ * error, a dead loop), so a supervisor sees the process failed instead of a quiet exit 0.
+ */
+export function runUntilStopped(
   logger: Logger,
   stop: () => Promise<void>,
-  done?: Promise<void>,
-): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const shutdown = (signal: string) => {
-      logger.info({ signal }, 'shutting down');
-      stop().then(resolve, reject);
+  done: Promise<void>,
+): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let stopping = false;
+    const shutdown = (reason: string, code: number) => {
+      if (stopping) return;
+      stopping = true;
+      process.removeListener('SIGTERM', onTerm);
+      process.removeListener('SIGINT', onInt);
+      logger.info({ reason }, 'shutting down');
+      stop().then(() => resolve(code), reject);
     };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    done?.then(() => shutdown('done'), reject);
+    const onTerm = () => shutdown('SIGTERM', 0);
+    const onInt = () => shutdown('SIGINT', 0);
+    process.once('SIGTERM', onTerm);
+    process.once('SIGINT', onInt);
+    done.then(
+      () => shutdown('done', 0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'the pipeline process stopped working; exiting with 1');
+        shutdown('fatal error', 1);
+      },
+    );
   });
 }
 
@@ -110,7 +128,6 @@ export const pipelineCommand: Command = {
     });
     const codec = codecFor(config, values.format ?? config.pipeline.format);
     const metrics = new PipelineMetrics();
-    const host = config.http.host;
     if (role === 'producer') {
       const settings = config.pipeline.producer;
       let faults: unknown = settings.faults;
@@ -132,16 +149,16 @@ export const pipelineCommand: Command = {
         faults,
         ...(maxRecords !== undefined ? { maxRecords } : {}),
         http: {
-          host,
+          host: settings.metricsHost,
           port: numberFlag('metrics-port', values['metrics-port']) ?? settings.metricsPort,
         },
         metrics,
         logger,
       });
       logger.info({ topic: config.topics.raw, http: producer.httpUrl }, 'producer running');
-      await untilSignal(logger, () => producer.stop(), producer.done);
+      const code = await runUntilStopped(logger, () => producer.stop(), producer.done);
       logger.info(producer.stats(), 'producer stopped');
-      return 0;
+      return code;
     }
     const settings = config.pipeline.consumer;
     const consumer = await startFeatureConsumer({
@@ -158,15 +175,15 @@ export const pipelineCommand: Command = {
       maxInFlightBatches: settings.maxInFlightBatches,
       maxFutureSkewMs: settings.maxFutureSkewMs,
       http: {
-        host,
+        host: settings.metricsHost,
         port: numberFlag('metrics-port', values['metrics-port']) ?? settings.metricsPort,
       },
       metrics,
       logger,
     });
     logger.info({ topics: config.topics, http: consumer.httpUrl }, 'feature consumer running');
-    await untilSignal(logger, () => consumer.stop());
+    const code = await runUntilStopped(logger, () => consumer.stop(), consumer.done);
     logger.info(consumer.stats(), 'feature consumer stopped');
-    return 0;
+    return code;
   },
 };

@@ -107,7 +107,7 @@ export async function startService(
     });
 
     const pipelineStartedAtMs = Date.now();
-    const pipelineMetrics = await startServicePipeline({
+    const servicePipeline = await startServicePipeline({
       config,
       kafkaIsEmbedded: embedded,
       kafka,
@@ -124,10 +124,12 @@ export async function startService(
       { host: config.http.host, port: config.http.port, logger },
       {
         metricsRegistry,
-        extraMetricsRegistries: pipelineMetrics ? [pipelineMetrics] : [],
+        extraMetricsRegistries: servicePipeline ? [servicePipeline.registry] : [],
         readinessChecks: {
           sqlite: () => db.open,
           kafka: () => health.isHealthy(Date.now()),
+          // The embedded feature consumer: false once it stopped on a fatal error.
+          ...(servicePipeline ? { pipeline: () => servicePipeline.isWorking() } : {}),
         },
         referenceStore: drift.notifying(referenceStore),
         captureReferenceValues: (request) =>
@@ -143,7 +145,7 @@ export async function startService(
       },
     );
     lifecycle.add({ name: 'http', stop: () => http.instance.close() });
-    if (pipelineMetrics && config.pipeline.embedded.autoReferenceAfterSeconds > 0) {
+    if (servicePipeline && config.pipeline.embedded.autoReferenceAfterSeconds > 0) {
       scheduleAutoReferences({
         app: http.instance,
         config,

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { startTestKafka, uniqueName, type TestKafkaCluster } from '../support/kafka.js';
 import { createPipelineTopics, readTopic, topicRecordCount } from '../pipeline/support.js';
 import { waitFor } from '../support/wait.js';
+import { jsonCodec, startProducer } from '../../pipeline/index.js';
 
 const bin = fileURLToPath(new URL('../../bin/pipewatch.js', import.meta.url));
 
@@ -93,6 +94,51 @@ describe('pipewatch pipeline producer|consumer', () => {
     const dlq = await readTopic(kafka, topics.dlq, 200);
     assert.ok(dlq.every((m) => String(m.headers?.['pipewatch.error.type']) === 'SEMANTIC_ERROR'));
     assert.equal(await topicRecordCount(kafka, topics.features), 0);
+  });
+
+  it('the consumer exits 1 when a fatal producer error stops its work (fenced)', async (t) => {
+    if (!cluster.faults) return t.skip('fault injection needs the mock cluster');
+    const topics = await createPipelineTopics(cluster);
+    const config = join(dir, 'fenced.yaml');
+    writeFileSync(
+      config,
+      `topics:\n  raw: ${topics.raw}\n  features: ${topics.features}\n  dlq: ${topics.dlq}\n` +
+        `pipeline:\n  format: json\n`,
+    );
+    const kafka = cluster.client();
+    const producer = await startProducer({
+      kafka,
+      topic: topics.raw,
+      codec: jsonCodec(),
+      ratePerSecond: 200,
+      batchSize: 20,
+    });
+    const consumer = run(
+      ['pipeline', 'consumer', '--config', config, '--metrics-port', '0', '--transactional'],
+      { PIPEWATCH_KAFKA_BROKERS: cluster.brokers.join(',') },
+    );
+    let stdout = '';
+    consumer.child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    try {
+      await waitFor(async () => (await topicRecordCount(kafka, topics.features)) > 0, {
+        what: 'feature records',
+        timeoutMs: 60_000,
+      });
+      // PRODUCER_FENCED (90) on the next AddPartitionsToTxn (API key 24): what a broker answers
+      // an instance whose transactional id a newer instance took over; librdkafka makes it fatal.
+      cluster.faults.pushRequestErrors(24, [90]);
+      // Before the fix the loop ended quietly and the process kept running, exit code pending.
+      const ended = await Promise.race([
+        consumer.exit,
+        new Promise((r) => setTimeout(() => r('still running after 30 s'), 30_000)),
+      ]);
+      assert.equal(ended, 1, consumer.stderr());
+    } finally {
+      consumer.child.kill('SIGKILL');
+      await producer.stop();
+    }
+    assert.match(stdout, /fenced/);
+    assert.match(stdout, /exiting with 1/);
   });
 
   it('exits 2 with the usage line on a bad role or flag, or with no brokers', async () => {

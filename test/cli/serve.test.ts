@@ -116,15 +116,15 @@ describe('pipewatch command line', () => {
       // References for the pipeline's features are captured from the first clean stretch, and
       // their drift series appear on /metrics.
       let references: { feature: string; source: string }[] = [];
-      for (let i = 0; i < 60 && references.length < 4; i++) {
+      for (let i = 0; i < 60 && references.length < 3; i++) {
         await new Promise((r) => setTimeout(r, 500));
         const listed = (await (await fetch(`${base}/api/v1/references`)).json()) as {
           references: { feature: string; source: string }[];
         };
         references = listed.references;
       }
+      // Per-record features only: a rolling 1-hour feature is still filling up (issue 9, 14).
       assert.deepEqual(references.map((r) => `${r.feature}:${r.source}`).sort(), [
-        'account_spend_usd_1h:capture',
         'amount_to_balance_ratio:capture',
         'amount_usd:capture',
         'channel:capture',
@@ -161,7 +161,7 @@ describe('pipewatch command line', () => {
       assert.equal(ready.status, 200);
       assert.deepEqual(await ready.json(), {
         status: 'ready',
-        checks: { sqlite: true, kafka: true },
+        checks: { sqlite: true, kafka: true, pipeline: true },
       });
     } finally {
       service.child.kill('SIGTERM');

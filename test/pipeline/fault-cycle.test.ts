@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
 import {
   embeddedFaultScenarios,
+  faultCyclePeriods,
   mergeFaults,
   noFaults,
   startFaultCycle,
@@ -18,8 +19,8 @@ describe('embedded fault cycle', () => {
     }
   });
 
-  it('applies the scenarios in order, one per period, and loops', () => {
-    mock.timers.enable({ apis: ['setInterval'] });
+  it('applies the scenarios in order, each for its periods, and loops', () => {
+    mock.timers.enable({ apis: ['setTimeout'] });
     try {
       const applied: string[] = [];
       const names = new Map(embeddedFaultScenarios.map((s) => [s.faults, s.name]));
@@ -28,7 +29,19 @@ describe('embedded fault cycle', () => {
         scenarioMs: 1000,
       });
       assert.deepEqual(applied, ['clean'], 'the first scenario applies at once');
-      mock.timers.tick(1000 * embeddedFaultScenarios.length);
+      const amount = embeddedFaultScenarios.findIndex((s) => s.name === 'amount-drift');
+      let elapsedMs = 0;
+      for (let i = 0; i < amount; i++) {
+        mock.timers.tick(1000);
+        elapsedMs += 1000;
+      }
+      assert.equal(applied.at(-1), 'amount-drift');
+      mock.timers.tick(1000);
+      elapsedMs += 1000;
+      assert.equal(applied.at(-1), 'amount-drift', 'the drift lasts two periods');
+      // One period at a time: a timer set inside a tick runs on a later tick.
+      for (; elapsedMs < 1000 * faultCyclePeriods(); elapsedMs += 1000) mock.timers.tick(1000);
+      assert.equal(faultCyclePeriods(), embeddedFaultScenarios.length + 2);
       stop();
       mock.timers.tick(5000);
       assert.deepEqual(applied, [...embeddedFaultScenarios.map((s) => s.name), 'clean']);

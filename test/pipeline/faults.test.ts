@@ -179,7 +179,11 @@ describe('producer fault knobs, seen on the topics', () => {
     try {
       await waitFor(() => producer.stats().sent >= 50, { what: 'some records' });
       const put = (body: unknown) =>
-        fetch(`${producer.httpUrl}/faults`, { method: 'PUT', body: JSON.stringify(body) });
+        fetch(`${producer.httpUrl}/faults`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
       const paused = await put({ paused: true });
       assert.equal(paused.status, 200);
       assert.equal(((await paused.json()) as { paused: boolean }).paused, true);
