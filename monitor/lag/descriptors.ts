@@ -16,11 +16,18 @@ export const lagMetric = {
   collectorErrors: 'pipewatch_collector_errors_total',
   pollSeconds: 'pipewatch_collector_offsets_poll_duration_seconds',
   lastPollSeconds: 'pipewatch_collector_offsets_last_poll_timestamp_seconds',
+  collectorUp: 'pipewatch_collector_up',
 } as const;
 
 const partitionLabels = ['pipeline', 'group', 'topic', 'partition'];
 
 export const lagDescriptors: readonly MetricDescriptor[] = [
+  {
+    name: lagMetric.collectorUp,
+    help: '1 while the collector works (offsets: a poll completed within 3 poll intervals), 0 when it is down.',
+    type: 'gauge',
+    labelNames: ['collector'],
+  },
   {
     name: lagMetric.lagMessages,
     help: 'Offset lag: end offset minus max(committed, log start), markers stepped over. Absent without a commit.',

@@ -115,8 +115,24 @@ export function stalenessReadings(
   return out;
 }
 
-export function collectorReadings(health: CollectorHealthView, atMs: number): Reading[] {
-  const out: Reading[] = [];
+/**
+ * The offsets collector's own health. Up means a poll completed within `3 × pollIntervalMs`
+ * of `atMs` (a first poll gets that long from start-up), so a hung or failing loop reads 0.
+ */
+export function collectorReadings(
+  health: CollectorHealthView,
+  atMs: number,
+  up: { readonly startedAtMs: number; readonly pollIntervalMs: number },
+): Reading[] {
+  const since = health.lastPollAtMs ?? up.startedAtMs;
+  const out: Reading[] = [
+    {
+      name: lagMetric.collectorUp,
+      labels: { collector: 'offsets' },
+      value: atMs - since <= 3 * up.pollIntervalMs ? 1 : 0,
+      atMs,
+    },
+  ];
   for (const [operation, count] of Object.entries(health.errors)) {
     out.push({ name: lagMetric.collectorErrors, labels: { operation }, value: count, atMs });
   }

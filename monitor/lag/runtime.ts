@@ -71,12 +71,14 @@ export class LagMonitor implements LagView {
   private lastDiscoveryMs = -Infinity;
   private lastPersistMs: number;
   private lastPollAtMs: number | null = null;
+  private readonly startedAtMs: number;
   private lastPollSeconds: number | null = null;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
 
   constructor(private readonly options: LagMonitorOptions) {
+    this.startedAtMs = options.clock();
     this.state = new LagState({
       historyPoints: options.historyPoints,
       extrapolationCapSeconds: options.extrapolationCapSeconds,
@@ -189,6 +191,8 @@ export class LagMonitor implements LagView {
       lagSources.staleness,
       stalenessReadings(views, nowMs, { partitionSeries: this.options.partitionSeries }),
     );
+    // Read-time too, so a hung poll loop shows as down on the next scrape.
+    this.publishCollector();
   }
 
   pipelines(): readonly LagPipeline[] {
@@ -297,7 +301,10 @@ export class LagMonitor implements LagView {
   private publishCollector(): void {
     this.options.board.publish(
       lagSources.collector,
-      collectorReadings(this.collector(), this.options.clock()),
+      collectorReadings(this.collector(), this.options.clock(), {
+        startedAtMs: this.startedAtMs,
+        pollIntervalMs: this.options.pollIntervalMs,
+      }),
     );
   }
 
