@@ -393,7 +393,8 @@ const collectorSection = z
   })
   .strict();
 
-const dlqWindow = z
+/** A sliding window of sub-window counts (drift and DLQ windows alike). */
+const slidingWindow = z
   .object({
     /** Window length in seconds; a multiple of subWindowSeconds. */
     windowSeconds: z.number().int().positive(),
@@ -412,7 +413,7 @@ const dlqSection = z
   .object({
     /** DLQ ratio windows (label `5m`, `1h`, ...). Default 5 m by 10 s and 1 h by 1 min. */
     windows: z
-      .array(dlqWindow)
+      .array(slidingWindow)
       .min(1)
       .max(8)
       .default([
@@ -434,23 +435,11 @@ const dlqSection = z
   })
   .strict();
 
-const driftWindow = z
-  .object({
-    /** Window length in seconds; a multiple of subWindowSeconds. */
-    windowSeconds: z.number().int().positive(),
-    /** Slide step in seconds (integer >= 1); windowSeconds / subWindowSeconds <= 10000. */
-    subWindowSeconds: z.number().int().positive(),
-  })
-  .strict()
-  .refine((w) => w.windowSeconds % w.subWindowSeconds === 0, {
-    message: 'windowSeconds must be a multiple of subWindowSeconds',
-  });
-
 const driftSection = z
   .object({
     /** Sliding windows per watched feature. Default 5 m by 30 s, 1 h by 5 min, 24 h by 1 h. */
     windows: z
-      .array(driftWindow)
+      .array(slidingWindow)
       .min(1)
       .max(8)
       .default([
