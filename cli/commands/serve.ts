@@ -4,6 +4,7 @@ import { createMetricsRegistry, startHttpServer, startRegistryServer } from '../
 import { captureReferenceValues } from '../../collector/index.js';
 import { externalRegistryUrl, loadConfig, type Config } from '../../config/index.js';
 import { publishSchemaViolations, ReadingsBoard } from '../../monitor/index.js';
+import type { EmbeddedPipeline } from '../../pipeline/index.js';
 import { engineCompatibilityChecker, redactRegistryUrl } from '../../schemas/index.js';
 import { openDatabase, sqliteReferenceStore, sqliteServiceStateStore } from '../../store/index.js';
 import { Lifecycle } from '../lifecycle.js';
@@ -25,6 +26,12 @@ export interface RunningService {
   /** The embedded registry's URL, or the external one from `registry.url`. */
   readonly registryUrl: string;
   readonly databaseFile: string;
+  /**
+   * The embedded reference pipeline, when it runs: its producer's fault knobs can be changed
+   * while the service runs (`embeddedPipeline.producer.setFaults`), as `PUT /faults` does on a
+   * standalone producer. Undefined with an external cluster or `pipeline.embedded.enabled: false`.
+   */
+  readonly embeddedPipeline: EmbeddedPipeline | undefined;
   stop(): Promise<void>;
 }
 
@@ -102,7 +109,7 @@ export async function startService(
     });
 
     const pipelineStartedAtMs = Date.now();
-    const pipelineMetrics = await startServicePipeline({
+    const embeddedPipeline = await startServicePipeline({
       config,
       kafkaIsEmbedded: embedded,
       kafka,
@@ -119,7 +126,7 @@ export async function startService(
       { host: config.http.host, port: config.http.port, logger },
       {
         metricsRegistry,
-        extraMetricsRegistries: pipelineMetrics ? [pipelineMetrics] : [],
+        extraMetricsRegistries: embeddedPipeline ? [embeddedPipeline.metrics.registry] : [],
         readinessChecks: {
           sqlite: () => db.open,
           kafka: () => health.isHealthy(Date.now()),
@@ -138,7 +145,7 @@ export async function startService(
       },
     );
     lifecycle.add({ name: 'http', stop: () => http.instance.close() });
-    if (pipelineMetrics && config.pipeline.embedded.autoReferenceAfterSeconds > 0) {
+    if (embeddedPipeline && config.pipeline.embedded.autoReferenceAfterSeconds > 0) {
       scheduleAutoReferences({
         app: http.instance,
         config,
@@ -165,6 +172,7 @@ export async function startService(
       kafkaBrokers: brokers,
       registryUrl,
       databaseFile,
+      embeddedPipeline,
       stop: () => lifecycle.stopAll(config.shutdownTimeoutMs),
     };
   } catch (error) {

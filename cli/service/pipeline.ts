@@ -1,14 +1,18 @@
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import type { Config } from '../../config/index.js';
-import { startEmbeddedPipeline, startFaultCycle } from '../../pipeline/index.js';
+import {
+  startEmbeddedPipeline,
+  startFaultCycle,
+  type EmbeddedPipeline,
+} from '../../pipeline/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 
 /**
  * The reference pipeline inside the embedded default (only when Kafka is embedded and
- * `pipeline.embedded.enabled`), with its fault cycle. Returns the pipeline's metrics registry
- * for the service's /metrics, or undefined when no pipeline runs.
+ * `pipeline.embedded.enabled`), with its fault cycle. Returns the running pipeline (its metrics
+ * registry goes on the service's /metrics; its producer's fault knobs can be changed at run
+ * time), or undefined when no pipeline runs.
  */
 export async function startServicePipeline(options: {
   readonly config: Readonly<Config>;
@@ -18,7 +22,7 @@ export async function startServicePipeline(options: {
   readonly registryUrl: string;
   readonly logger: Logger;
   readonly lifecycle: Lifecycle;
-}): Promise<Registry | undefined> {
+}): Promise<EmbeddedPipeline | undefined> {
   const { config, logger } = options;
   if (!options.kafkaIsEmbedded || !config.pipeline.embedded.enabled) return undefined;
   const pipeline = await startEmbeddedPipeline({
@@ -41,5 +45,5 @@ export async function startServicePipeline(options: {
     { format: config.pipeline.format, ratePerSecond: config.pipeline.producer.ratePerSecond },
     'embedded reference pipeline running',
   );
-  return pipeline.metrics.registry;
+  return pipeline;
 }
