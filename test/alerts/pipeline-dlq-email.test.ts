@@ -141,6 +141,18 @@ describe('DLQ ratio of the real reference pipeline → email at a real SMTP serv
       assert.match(resolved.subject, /^\[RESOLVED\] DLQRatioHigh transactions/);
       const ratioAfter = await metricValue(service.httpUrl, 'pipewatch_dlq_ratio', ratioLabels);
       assert.ok(ratioAfter !== undefined && ratioAfter <= 0.001, `ratio after: ${ratioAfter}`);
+      // The state machine's own record: pending for at least `for` before firing, then resolved.
+      const history = (
+        (await (
+          await fetch(`${service.httpUrl}/api/v1/alerts/history?rule=DLQRatioHigh`)
+        ).json()) as { history: { from: string; to: string; atMs: number }[] }
+      ).history.sort((a, b) => a.atMs - b.atMs);
+      assert.deepEqual(
+        history.map((h) => `${h.from}->${h.to}`),
+        ['inactive->pending', 'pending->firing', 'firing->resolved'],
+      );
+      const pendingForMs = history[1]!.atMs - history[0]!.atMs;
+      assert.ok(pendingForMs >= forSeconds * 1000, `fired after ${pendingForMs} ms pending`);
       const subjects = smtp.mails.map((m) => m.subject);
       assert.equal(
         subjects.length,
@@ -150,9 +162,11 @@ describe('DLQ ratio of the real reference pipeline → email at a real SMTP serv
       console.log(
         JSON.stringify({
           case: '0.2%',
+          subjects,
           maxRatio,
           producedRatio,
           sent: stats.sent,
+          pendingForMs,
           firingEmailAfterStartMs: firingAfterMs,
           resolvedEmailAfterFaultsOffMs: resolvedAfterMs,
           ratioAfter,
