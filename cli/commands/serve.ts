@@ -4,6 +4,7 @@ import { createMetricsRegistry, startHttpServer, startRegistryServer } from '../
 import { captureReferenceValues } from '../../collector/index.js';
 import { externalRegistryUrl, loadConfig, type Config } from '../../config/index.js';
 import { publishSchemaViolations, ReadingsBoard } from '../../monitor/index.js';
+import type { EmbeddedPipeline } from '../../pipeline/index.js';
 import { engineCompatibilityChecker, redactRegistryUrl } from '../../schemas/index.js';
 import { openDatabase, sqliteReferenceStore, sqliteServiceStateStore } from '../../store/index.js';
 import { Lifecycle } from '../lifecycle.js';
@@ -25,6 +26,12 @@ export interface RunningService {
   /** The embedded registry's URL, or the external one from `registry.url`. */
   readonly registryUrl: string;
   readonly databaseFile: string;
+  /**
+   * The embedded reference pipeline, when it runs: its producer's fault knobs can be changed
+   * while the service runs (`embeddedPipeline.producer.setFaults`), as `PUT /faults` does on a
+   * standalone producer. Undefined with an external cluster or `pipeline.embedded.enabled: false`.
+   */
+  readonly embeddedPipeline: EmbeddedPipeline | undefined;
   stop(): Promise<void>;
 }
 
@@ -172,6 +179,7 @@ export async function startService(
       kafkaBrokers: brokers,
       registryUrl,
       databaseFile,
+      embeddedPipeline: servicePipeline?.pipeline,
       stop: () => lifecycle.stopAll(config.shutdownTimeoutMs),
     };
   } catch (error) {
