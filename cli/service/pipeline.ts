@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Config } from '../../config/index.js';
 import {
   startEmbeddedPipeline,
