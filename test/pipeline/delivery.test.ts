@@ -140,6 +140,17 @@ describe('delivery guarantees of the feature consumer', () => {
           what: 'the restarted consumer to redo every uncommitted record',
           timeoutMs: 90_000,
         });
+        if (!transactional) {
+          // The restarted consumer's copies of the open batch may still be on their way to the
+          // reader (a loaded machine): wait for them, or let the assertion below say which are
+          // missing.
+          const copies = (id: string) =>
+            (collected.seen.get(id)?.features ?? 0) + (collected.seen.get(id)?.dlq ?? 0);
+          await waitFor(() => [...open.ids].every((id) => copies(id) >= 2), {
+            what: 'the redone copies of the uncommitted batch on the output topics',
+            timeoutMs: 30_000,
+          }).catch(() => undefined);
+        }
         await new Promise((r) => setTimeout(r, 1500)); // late duplicates would show up here
       } finally {
         await collected.stop();
