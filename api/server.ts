@@ -15,7 +15,9 @@ export const apiServerOptions = {
   bodyLimit: 1024 * 1024,
   frameworkErrors: handleApiError,
   // Union types (`type: ['number', 'string']`) are valid JSON Schema; ajv's strict mode only warns.
-  ajv: { customOptions: { allowUnionTypes: true } },
+  // No coercion (a label 1 is not the string "1") and no silent removal of unknown fields: a
+  // wrong type or an unknown key is a 400, as in the zod-parsed routes.
+  ajv: { customOptions: { allowUnionTypes: true, coerceTypes: false, removeAdditional: false } },
 } as const;
 
 export interface HttpServerOptions {
