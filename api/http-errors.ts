@@ -40,10 +40,17 @@ export function handleApiError(
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const where = fastifyError.validationContext ?? 'request';
+    // ajv's own text for an unknown key does not name it; say which, as the zod routes do.
+    const first = fastifyError.validation[0];
+    const unknownKey =
+      first?.keyword === 'additionalProperties' ? first.params.additionalProperty : undefined;
     return reply.status(400).send({
       error: {
         code: 'BAD_REQUEST',
-        message: `${where}${fastifyError.message.startsWith(where) ? fastifyError.message.slice(where.length) : `: ${fastifyError.message}`}`,
+        message:
+          typeof unknownKey === 'string'
+            ? `${where}${first!.instancePath}/${unknownKey} is not a known field`
+            : `${where}${fastifyError.message.startsWith(where) ? fastifyError.message.slice(where.length) : `: ${fastifyError.message}`}`,
         details: { where, issues: fastifyError.validation },
       },
     } satisfies ApiErrorBody);
