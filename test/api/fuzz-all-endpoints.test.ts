@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { pino } from 'pino';
@@ -312,6 +313,36 @@ function tableCounts(h: Harness): Record<string, number> {
   );
 }
 
+/** Writes raw bytes to a listening server; resolves with everything it answered. */
+function rawRequest(port: number, bytes: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
+    let answer = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => (answer += d));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+/** Requests Node's HTTP parser refuses before any route: each must still get the API's shape. */
+const rawMalformed: Buffer[] = [
+  'GET /api/v1/rules\u0000 HTTP/1.1\r\nHost: x\r\n\r\n',
+  'GET /a b HTTP/1.1\r\nHost: x\r\n\r\n',
+  'GET /healthz HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n',
+  'POST /api/v1/silences HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n',
+  'POST /subjects/s/versions HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n',
+  'GARBAGE\r\n\r\n',
+  `GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\nX: ${'b'.repeat(20_000)}\r\n\r\n`,
+].map((t) => Buffer.from(t, 'latin1'));
+rawMalformed.push(
+  Buffer.concat([
+    Buffer.from('GET /api/v1/references/'),
+    Buffer.from([0xed, 0xa0, 0x80, 0x0d]),
+    Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n'),
+  ]),
+);
+
 describe('fuzz: every endpoint of the app and the registry, tokens configured', () => {
   let h: Harness;
   let app: FastifyInstance;
@@ -451,5 +482,28 @@ describe('fuzz: every endpoint of the app and the registry, tokens configured', 
     assert.deepEqual(failures.slice(0, 40), [], `${failures.length} failures`);
     assert.deepEqual(tableCounts(h), before, 'no table gained or lost a row');
     assert.equal(captures, 0, 'no malformed request reached the topic reader');
+  });
+
+  it('answers requests the HTTP parser refuses, over a real socket, in each server’s error shape', async () => {
+    const before = tableCounts(h);
+    for (const [server, instance] of [
+      ['app', app],
+      ['registry', registryApp],
+    ] as const) {
+      const port = new URL(await instance.listen({ host: '127.0.0.1', port: 0 })).port;
+      for (const bytes of rawMalformed) {
+        const answer = await rawRequest(Number(port), bytes);
+        const what = `${server} ${bytes.toString('latin1').slice(0, 60)}`;
+        assert.match(answer, /^HTTP\/1\.1 4\d\d /, what);
+        const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as {
+          error?: { code?: string };
+          error_code?: unknown;
+        };
+        if (server === 'app')
+          assert.ok((body.error?.code ?? '') in errorCatalogue, `${what}: ${answer}`);
+        else assert.equal(typeof body.error_code, 'number', `${what}: ${answer}`);
+      }
+    }
+    assert.deepEqual(tableCounts(h), before);
   });
 });
