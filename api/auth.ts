@@ -24,10 +24,13 @@ const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 function presentedToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (typeof header !== 'string') return undefined;
-  const [scheme, value] = header.split(' ', 2);
-  if (!value) return undefined;
-  if (scheme?.toLowerCase() === 'bearer') return value.trim();
-  if (scheme?.toLowerCase() === 'basic') {
+  // Exactly `<scheme> <credentials>`: anything after the credentials (`Bearer <token> extra`)
+  // makes the header malformed, never "the first word wins".
+  const match = /^([A-Za-z]+) ([^\s]+)$/.exec(header);
+  if (!match) return undefined;
+  const [, scheme, value] = match as unknown as [string, string, string];
+  if (scheme.toLowerCase() === 'bearer') return value;
+  if (scheme.toLowerCase() === 'basic') {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     return colon >= 0 ? decoded.slice(colon + 1) : undefined;

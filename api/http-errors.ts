@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isPipewatchError, type ErrorKind } from '../common/index.js';
 
@@ -40,10 +41,17 @@ export function handleApiError(
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const where = fastifyError.validationContext ?? 'request';
+    // ajv's own text for an unknown key does not name it; say which, as the zod routes do.
+    const first = fastifyError.validation[0];
+    const unknownKey =
+      first?.keyword === 'additionalProperties' ? first.params.additionalProperty : undefined;
     return reply.status(400).send({
       error: {
         code: 'BAD_REQUEST',
-        message: `${where}${fastifyError.message.startsWith(where) ? fastifyError.message.slice(where.length) : `: ${fastifyError.message}`}`,
+        message:
+          typeof unknownKey === 'string'
+            ? `${where}${first!.instancePath}/${unknownKey} is not a known field`
+            : `${where}${fastifyError.message.startsWith(where) ? fastifyError.message.slice(where.length) : `: ${fastifyError.message}`}`,
         details: { where, issues: fastifyError.validation },
       },
     } satisfies ApiErrorBody);
@@ -74,4 +82,30 @@ export function handleApiError(
   return reply
     .status(500)
     .send({ error: { code: 'INTERNAL', message: 'internal error' } } satisfies ApiErrorBody);
+}
+
+/**
+ * Fastify's `clientErrorHandler`: a request Node's HTTP parser refuses (NUL or a space in the
+ * path, a bad header line, a bad Content-Length) never reaches a route, so without this it
+ * would answer fastify's own `{error, message, statusCode}` instead of the API's error shape.
+ */
+export function clientErrorResponder(
+  bodyOf: (status: number, message: string) => unknown,
+): (error: Error & { code?: string }, socket: Socket) => void {
+  return (error, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, reason, message] =
+      error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'request: not received in time']
+        : error.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'Request Header Fields Too Large', 'request: the headers are too large']
+          : [400, 'Bad Request', 'request: not a valid HTTP request (request line or headers)'];
+    const body = JSON.stringify(bodyOf(status, message));
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  };
 }

@@ -14,7 +14,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       info: {
         title: 'pipewatch API',
         description:
-          'Data-quality and pipeline observability for Kafka feature pipelines. Errors are `{error: {code, message, details}}` with the stable codes of the error catalogue. With `http.auth.tokens` set, every write needs `Authorization: Bearer <token>`.',
+          'Data-quality and pipeline observability for Kafka feature pipelines. Errors are `{error: {code, message, details}}` with the stable codes of the error catalogue. With `http.auth.tokens` set, every write needs `Authorization: Bearer <token>`. Lists (references, alerts/history, silences, rules, groups) page with `?limit=N` (1-1000, default 100) and `?offset=N` (default 0); each answer carries `nextOffset`, the offset of the next page or null on the last one.',
         version,
       },
       components: {

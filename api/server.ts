@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { pipewatchApp, type AppOptions } from './app.js';
-import { handleApiError } from './http-errors.js';
+import { clientErrorResponder, handleApiError } from './http-errors.js';
 import { logRequests, quietRequests } from './request-log.js';
 
 /**
@@ -14,8 +14,13 @@ export const apiServerOptions = {
   routerOptions: { maxParamLength: 1024 },
   bodyLimit: 1024 * 1024,
   frameworkErrors: handleApiError,
+  clientErrorHandler: clientErrorResponder((_status, message) => ({
+    error: { code: 'BAD_REQUEST', message, details: { field: 'request' } },
+  })),
   // Union types (`type: ['number', 'string']`) are valid JSON Schema; ajv's strict mode only warns.
-  ajv: { customOptions: { allowUnionTypes: true } },
+  // No coercion (a label 1 is not the string "1") and no silent removal of unknown fields: a
+  // wrong type or an unknown key is a 400, as in the zod-parsed routes.
+  ajv: { customOptions: { allowUnionTypes: true, coerceTypes: false, removeAdditional: false } },
 } as const;
 
 export interface HttpServerOptions {

@@ -13,6 +13,7 @@ import {
 } from '../../store/index.js';
 import { handleRegistryError } from './errors.js';
 import { apiAuthHook, type ApiAuthOptions } from '../auth.js';
+import { clientErrorResponder } from '../http-errors.js';
 import { logRequests, quietRequests } from '../request-log.js';
 import { schemaRegistryApi } from './routes.js';
 
@@ -25,6 +26,7 @@ export const registryServerOptions = {
   routerOptions: { maxParamLength: 1024 },
   bodyLimit: 1024 * 1024,
   frameworkErrors: handleRegistryError,
+  clientErrorHandler: clientErrorResponder((status, message) => ({ error_code: status, message })),
 } as const;
 
 export interface RegistryServerOptions {

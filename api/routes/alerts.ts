@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
 import { PipewatchError } from '../../common/index.js';
+import { defaultPageLimit, listQuery, pageQueryProperties, parsePart } from './request.js';
 import { silences as isSilenced, type NotifiedAlert } from '../../alerts/index.js';
 import type { AlertsRuntime } from '../../monitor/index.js';
 import { fingerprint, type AlertState } from '../../rules/index.js';
@@ -32,7 +34,7 @@ export function presentAlert(a: AlertState, silenced: boolean) {
   };
 }
 
-const listQuery = {
+const alertsQuery = {
   type: 'object',
   properties: {
     status: { type: 'string', enum: ['pending', 'firing', 'resolved'] },
@@ -45,7 +47,7 @@ const historyQuery = {
   properties: {
     since: { type: 'string', maxLength: 40 },
     rule: { type: 'string', maxLength: 200 },
-    limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 500 },
+    ...pageQueryProperties,
   },
   additionalProperties: false,
 } as const;
@@ -107,7 +109,7 @@ export const alertRoutes: FastifyPluginAsync<AlertsRoutesOptions> = async (app, 
 
   app.get<{ Querystring: { status?: string; rule?: string } }>(
     '/api/v1/alerts',
-    { schema: { querystring: listQuery } },
+    { schema: { querystring: alertsQuery } },
     async (request) => {
       const now = nowMs();
       const silenceList = options.silenceStore.list();
@@ -121,18 +123,25 @@ export const alertRoutes: FastifyPluginAsync<AlertsRoutesOptions> = async (app, 
     },
   );
 
-  app.get<{ Querystring: { since?: string; rule?: string; limit: number } }>(
+  const historyPage = listQuery({ since: z.string().optional(), rule: z.string().optional() });
+  app.get<{ Querystring: Record<string, string> }>(
     '/api/v1/alerts/history',
     { schema: { querystring: historyQuery } },
     async (request) => {
-      const sinceMs = parseTime(request.query.since, 'since');
-      const entries = options.alertStore.history({
-        sinceMs,
-        rule: request.query.rule,
-        limit: request.query.limit,
-      });
+      const {
+        since,
+        rule,
+        limit = defaultPageLimit,
+        offset = 0,
+      } = parsePart(historyPage, request.query, 'querystring');
+      const sinceMs = parseTime(since, 'since');
+      // Newest first; one entry past the page tells whether there is a next one.
+      const entries = options.alertStore.history({ sinceMs, rule, limit: offset + limit + 1 });
       return {
-        history: entries.map((e) => ({ ...e, at: new Date(e.atMs).toISOString() })),
+        history: entries
+          .slice(offset, offset + limit)
+          .map((e) => ({ ...e, at: new Date(e.atMs).toISOString() })),
+        nextOffset: entries.length > offset + limit ? offset + limit : null,
       };
     },
   );

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { PipewatchError } from '../../common/index.js';
+import { listQuery, paginate, parsePart } from './request.js';
 import type { GroupLagView, LagView } from '../../monitor/index.js';
 
 export interface GroupRoutesOptions {
@@ -14,6 +15,8 @@ function summary(g: GroupLagView) {
   return { ...rest, partitionCount: partitions.length };
 }
 
+const pageOnly = listQuery({});
+
 /**
  * /api/v1/groups: every watched (pipeline, group) with its status in one call;
  * /api/v1/groups/:group: its partitions with committed, end and log start offsets, offset lag,
@@ -22,10 +25,17 @@ function summary(g: GroupLagView) {
  */
 export const groupRoutes: FastifyPluginAsync<GroupRoutesOptions> = async (app, options) => {
   const clock = options.clock ?? Date.now;
-  app.get('/api/v1/groups', async () => ({
-    collector: options.lag.collector(),
-    groups: options.lag.groups(clock()).map(summary),
-  }));
+  app.get('/api/v1/groups', async (request) => {
+    const page = paginate(
+      options.lag.groups(clock()),
+      parsePart(pageOnly, request.query, 'querystring'),
+    );
+    return {
+      collector: options.lag.collector(),
+      groups: page.items.map(summary),
+      nextOffset: page.nextOffset,
+    };
+  });
 
   app.get<{ Params: { group: string } }>(
     '/api/v1/groups/:group',

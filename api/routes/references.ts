@@ -11,7 +11,7 @@ import {
   referenceFromBody,
   type ReferenceLimits,
 } from './reference-body.js';
-import { parsePart, queryScalar, versionNumber } from './request.js';
+import { listQuery, paginate, parsePart, queryScalar, versionNumber } from './request.js';
 
 export interface ReferenceRoutesOptions {
   readonly referenceStore: ReferenceStore;
@@ -25,7 +25,7 @@ export interface ReferenceRoutesOptions {
 
 const pathParams = z.object({ topic: topicName, feature: featureName }).strict();
 const versionQuery = z.object({ version: queryScalar(versionNumber).optional() }).strict();
-const topicQuery = z.object({ topic: queryScalar(topicName).optional() }).strict();
+const topicQuery = listQuery({ topic: queryScalar(topicName).optional() });
 
 /**
  * /api/v1/references: register, list, fetch and delete versioned drift references. Bodies
@@ -57,9 +57,14 @@ export const referenceRoutes: FastifyPluginAsync<ReferenceRoutesOptions> = async
   });
 
   app.get('/api/v1/references', async (request) => {
-    const { topic } = parsePart(topicQuery, request.query, 'querystring');
+    const { topic, ...pageQuery } = parsePart(topicQuery, request.query, 'querystring');
+    const page = paginate(store.list({ topic }), pageQuery);
     // Rows that no longer validate are not references; they are named so they can be fixed.
-    return { references: store.list({ topic }), invalid: store.invalid?.({ topic }) ?? [] };
+    return {
+      references: page.items,
+      invalid: store.invalid?.({ topic }) ?? [],
+      nextOffset: page.nextOffset,
+    };
   });
 
   app.get('/api/v1/references/:topic/:feature', async (request) => {

@@ -52,3 +52,64 @@ export const versionNumber = z
   .regex(/^[1-9][0-9]{0,9}$/, 'must be a positive integer')
   .transform(Number)
   .refine((v) => v <= 2_147_483_647, { message: 'must be at most 2147483647' });
+
+/** Every list endpoint pages the same way: `?limit=N&offset=N`, answering `nextOffset`. */
+export const defaultPageLimit = 100;
+export const maxPageLimit = 1000;
+
+const pageFields = {
+  limit: queryScalar(
+    z
+      .string()
+      .regex(/^[1-9][0-9]{0,9}$/, `must be an integer from 1 to ${maxPageLimit}`)
+      .transform(Number)
+      .refine((v) => v <= maxPageLimit, { message: `must be at most ${maxPageLimit}` }),
+  ).optional(),
+  offset: queryScalar(
+    z
+      .string()
+      .regex(/^(0|[1-9][0-9]{0,9})$/, 'must be a non-negative integer')
+      .transform(Number)
+      .refine((v) => v <= 2_147_483_647, { message: 'must be at most 2147483647' }),
+  ).optional(),
+};
+
+/** The query of a list endpoint: its own filters plus limit and offset; unknown keys are 400s. */
+export function listQuery<S extends z.ZodRawShape>(filters: S) {
+  return z.object({ ...filters, ...pageFields }).strict();
+}
+
+/** OpenAPI (JSON schema) twin of the page parameters, for routes with an ajv querystring. */
+export const pageQueryProperties = {
+  limit: {
+    type: 'string',
+    pattern: '^[1-9][0-9]{0,3}$',
+    description: `items per page, 1 to ${maxPageLimit} (default ${defaultPageLimit})`,
+  },
+  offset: {
+    type: 'string',
+    pattern: '^(0|[1-9][0-9]{0,9})$',
+    description: 'items to skip (default 0); pass the previous answer’s nextOffset',
+  },
+} as const;
+
+export interface Page<T> {
+  readonly items: T[];
+  /** Offset of the next page, or null when this page is the last. */
+  readonly nextOffset: number | null;
+}
+
+/**
+ * One page of a list (already in its stable order). Offsets, not cursors: every list here is
+ * small, ordered by a unique key and rarely written, so a skipped or repeated item needs a
+ * write between two page reads.
+ */
+export function paginate<T>(
+  all: readonly T[],
+  query: { limit?: number; offset?: number },
+): Page<T> {
+  const limit = query.limit ?? defaultPageLimit;
+  const offset = query.offset ?? 0;
+  const items = all.slice(offset, offset + limit);
+  return { items, nextOffset: offset + limit < all.length ? offset + limit : null };
+}

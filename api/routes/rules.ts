@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { PipewatchError } from '../../common/index.js';
+import { listQuery, paginate, parsePart } from './request.js';
 import type { AlertsRuntime } from '../../monitor/index.js';
 import { formatDuration, formatMatcher, type Rule } from '../../rules/index.js';
 
@@ -36,11 +37,17 @@ const nameParams = {
   properties: { name: { type: 'string', pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', maxLength: 200 } },
 } as const;
 
+const pageOnly = listQuery({});
+
 /** /api/v1/rules: list every rule (default, file, API), and create/replace/delete API rules. */
 export const ruleRoutes: FastifyPluginAsync<RulesRoutesOptions> = async (app, { runtime }) => {
-  app.get('/api/v1/rules', async () => ({
-    rules: runtime.listRules().map(({ rule, source }) => presentRule(rule, source)),
-  }));
+  app.get('/api/v1/rules', async (request) => {
+    const page = paginate(runtime.listRules(), parsePart(pageOnly, request.query, 'querystring'));
+    return {
+      rules: page.items.map(({ rule, source }) => presentRule(rule, source)),
+      nextOffset: page.nextOffset,
+    };
+  });
 
   app.get<{ Params: { name: string } }>(
     '/api/v1/rules/:name',

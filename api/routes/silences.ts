@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { PipewatchError } from '../../common/index.js';
+import { listQuery, paginate, parsePart } from './request.js';
 import { parseSilenceRequest, type Silence } from '../../alerts/index.js';
 import { formatMatcher } from '../../rules/index.js';
 import type { SilenceStore } from '../../store/index.js';
@@ -22,6 +23,8 @@ function presentSilence(s: Silence, nowMs: number) {
   };
 }
 
+const pageOnly = listQuery({});
+
 /** /api/v1/silences: create (with an expiry), list, expire. */
 export const silenceRoutes: FastifyPluginAsync<SilenceRoutesOptions> = async (app, options) => {
   const nowMs = options.nowMs ?? Date.now;
@@ -31,9 +34,16 @@ export const silenceRoutes: FastifyPluginAsync<SilenceRoutesOptions> = async (ap
     options.silenceStore.add(silence, now);
     return reply.status(201).send(presentSilence(silence, now));
   });
-  app.get('/api/v1/silences', async () => {
+  app.get('/api/v1/silences', async (request) => {
+    const page = paginate(
+      options.silenceStore.list(),
+      parsePart(pageOnly, request.query, 'querystring'),
+    );
     const now = nowMs();
-    return { silences: options.silenceStore.list().map((s) => presentSilence(s, now)) };
+    return {
+      silences: page.items.map((s) => presentSilence(s, now)),
+      nextOffset: page.nextOffset,
+    };
   });
   app.delete<{ Params: { id: string } }>('/api/v1/silences/:id', async (request, reply) => {
     if (!options.silenceStore.expire(request.params.id, nowMs())) {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { PipewatchError } from '../../common/index.js';
 import { callApi, defaultApiUrl } from '../api-client.js';
 import { parseFlags } from '../flags.js';
+import { progressReporter } from '../progress.js';
 import type { Command } from './command.js';
 
 const usage = [
@@ -9,13 +10,15 @@ const usage = [
   '                              [--kind numeric|categorical] [--bins N] [--api URL] [--json]',
   '       pipewatch references capture --topic T --feature F --from TIME --to TIME',
   '                              [--kind numeric|categorical] [--bins N] [--api URL] [--json]',
+  '                              [--progress]',
   '       pipewatch references list [--topic T] [--api URL] [--json]',
   '       pipewatch references get --topic T --feature F [--version N] [--api URL]',
   '       pipewatch references delete --topic T --feature F [--version N] [--api URL]',
   '  --values: one value per line; an empty line or "null" is a missing value.',
   '  --histogram / --quantiles: JSON {"edges","counts"} / {"probabilities","values","n"}.',
   '  capture: the service reads the topic (JSON values) for records with from <= time < to;',
-  '    TIME is epoch milliseconds or ISO-8601.',
+  '    TIME is epoch milliseconds or ISO-8601; progress goes to stderr on a terminal or with',
+  '    --progress.',
   `  --api: the running service (default ${defaultApiUrl}).`,
 ].join('\n');
 
@@ -171,9 +174,11 @@ async function capture(argv: readonly string[]): Promise<number> {
       to: { type: 'string' },
       kind: { type: 'string' },
       bins: { type: 'string' },
+      progress: { type: 'boolean' },
     },
     usage,
   );
+  const progress = progressReporter(flags.progress);
   const body: Record<string, unknown> = {
     topic: required(flags.topic, 'topic'),
     feature: required(flags.feature, 'feature'),
@@ -183,12 +188,15 @@ async function capture(argv: readonly string[]): Promise<number> {
   if (flags.kind !== undefined) body.kind = flags.kind;
   const bins = positiveInteger(flags.bins, 'bins');
   if (bins !== undefined) body.bins = bins;
+  const what = `${String(body.topic)}/${String(body.feature)}`;
+  progress(`capturing ${what}: reading the topic from ${String(body.from)} to ${String(body.to)}…`);
   const stored = await callApi<Summary>(
     flags.api ?? defaultApiUrl,
     'POST',
     'api/v1/references/capture',
     body,
   );
+  progress(`capturing ${what}: done, ${stored.n} values, version ${stored.version}`);
   process.stdout.write(
     flags.json ? `${JSON.stringify(stored)}\n` : `registered ${describe(stored)}\n`,
   );
@@ -197,12 +205,18 @@ async function capture(argv: readonly string[]): Promise<number> {
 
 async function list(argv: readonly string[]): Promise<number> {
   const { values: flags } = parseFlags(argv, { ...common, topic: { type: 'string' } }, usage);
-  const query = flags.topic === undefined ? '' : `?topic=${encodeURIComponent(flags.topic)}`;
-  const { references } = await callApi<{ references: Summary[] }>(
-    flags.api ?? defaultApiUrl,
-    'GET',
-    `api/v1/references${query}`,
-  );
+  const topic = flags.topic === undefined ? '' : `&topic=${encodeURIComponent(flags.topic)}`;
+  // The list is paged (docs/api.md): follow nextOffset until the last page.
+  const references: Summary[] = [];
+  for (let offset: number | null = 0; offset !== null;) {
+    const page: { references: Summary[]; nextOffset?: number | null } = await callApi(
+      flags.api ?? defaultApiUrl,
+      'GET',
+      `api/v1/references?limit=1000&offset=${offset}${topic}`,
+    );
+    references.push(...page.references);
+    offset = page.nextOffset ?? null;
+  }
   if (flags.json) process.stdout.write(`${JSON.stringify(references)}\n`);
   else if (references.length === 0) process.stdout.write('no references\n');
   else process.stdout.write(references.map((r) => `${describe(r)}\n`).join(''));

@@ -42,9 +42,12 @@ export function gateRegistryClient(
 export async function subjectHistory(
   client: RegistryClient,
   subject: string,
+  /** Told after each version is read (they are read in parallel: `read` counts them). */
+  onRead: (read: number, total: number) => void = () => {},
 ): Promise<SubjectHistoryVersion[] | undefined> {
   const numbers = await client.versionNumbers(subject);
   if (numbers === undefined) return undefined;
+  let read = 0;
   return Promise.all(
     numbers.map(async (version) => {
       const found = await client.version(subject, version);
@@ -67,6 +70,7 @@ export async function subjectHistory(
           `subject '${subject}' version ${version} uses schema references, which are not supported`,
         );
       }
+      onRead(++read, numbers.length);
       return { version, schemaText: found.schema };
     }),
   );

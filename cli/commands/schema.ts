@@ -17,6 +17,7 @@ import {
   type ParsedAvroSchema,
 } from '../../schemas/index.js';
 import { parseFlags } from '../flags.js';
+import { progressReporter, type Progress } from '../progress.js';
 import type { Command } from './command.js';
 import {
   gateRegistryClient,
@@ -33,12 +34,13 @@ import {
 
 const usage =
   'pipewatch schema check --candidate NEW.avsc [--previous OLD.avsc ...] [--level LEVEL] ' +
-  '[--registry URL --subject NAME [--new-subject]] [--format text|json|github]';
+  '[--registry URL --subject NAME [--new-subject]] [--format text|json|github] [--progress]';
 
 const helpText =
   `usage: ${usage}\n\n` +
   '--new-subject  the subject is new: accept that the registry does not know it yet (without it,\n' +
   '               an unknown subject, e.g. a typo, is an error, exit 2)\n' +
+  '--progress     progress lines on stderr while reading the registry (the default on a terminal)\n' +
   'registry credentials: user-info in the URL, or PIPEWATCH_REGISTRY_USERNAME with\n' +
   '               PIPEWATCH_REGISTRY_PASSWORD or PIPEWATCH_REGISTRY_PASSWORD_FILE\n';
 
@@ -56,6 +58,7 @@ const flagSpec = {
   registry: { type: 'string' },
   subject: { type: 'string' },
   'new-subject': { type: 'boolean' },
+  progress: { type: 'boolean' },
   format: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -120,7 +123,13 @@ async function check(argv: readonly string[]): Promise<number> {
   const candidate = parseNamed(candidateText, flags.candidate);
   const history =
     flags.registry !== undefined && flags.subject !== undefined
-      ? await fromRegistry(flags.registry, flags.subject, levelFlag, flags['new-subject'] === true)
+      ? await fromRegistry(
+          flags.registry,
+          flags.subject,
+          levelFlag,
+          flags['new-subject'] === true,
+          progressReporter(flags.progress),
+        )
       : fromFiles(previousFiles);
   const level = levelFlag ?? history.level ?? defaultCompatibilityLevel;
   const result = checkCompatibility({
@@ -150,15 +159,20 @@ async function fromRegistry(
   subject: string,
   levelFlag: CompatibilityLevel | undefined,
   isNewSubject: boolean,
+  progress: Progress,
 ): Promise<History> {
   const client = gateRegistryClient(url);
-  let versions = await subjectHistory(client, subject);
+  progress(`reading subject ${subject} from ${client.url}…`);
+  let versions = await subjectHistory(client, subject, (read, total) =>
+    progress(`read version ${read} of ${total}`),
+  );
   if (versions === undefined) {
     if (!isNewSubject) throw await unknownSubject(client, subject);
     versions = [];
   }
   const level = levelFlag ?? (await subjectCompatibilityLevel(client, subject));
   const labels = versions.map((v) => `${subject} version ${v.version}`);
+  progress(`checking the candidate against ${versions.length} versions at ${level}…`);
   const schemas = versions.map((v, i) => parseNamed(v.schemaText, labels[i]!));
   return { schemas, labels, level };
 }

@@ -263,6 +263,21 @@ describe('pipewatch references (against a running API)', () => {
     assert.match(bad.stderr, /--from must be epoch ms or ISO-8601/);
   });
 
+  it('capture --progress says what it reads and what it stored on stderr; stdout stays the JSON', async () => {
+    const args = ['references', 'capture', '--topic', 'raw.tx', '--feature', 'progress'];
+    const range = ['--from', '1000', '--to', '2000', '--api', api, '--json'];
+    const quiet = await pipewatch(...args, ...range);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.equal(quiet.stderr, '', 'no progress when stderr is not a terminal');
+    const loud = await pipewatch(...args, ...range, '--progress');
+    assert.equal(loud.code, 0, loud.stderr);
+    const stored = JSON.parse(loud.stdout) as { version: number; n: number };
+    assert.deepEqual(loud.stderr.trim().split('\n'), [
+      'capturing raw.tx/progress: reading the topic from 1000 to 2000…',
+      `capturing raw.tx/progress: done, ${stored.n} values, version ${stored.version}`,
+    ]);
+  });
+
   it('says clearly when no service answers', async () => {
     const result = await pipewatch('references', 'list', '--api', 'http://127.0.0.1:9');
     assert.equal(result.code, 1);

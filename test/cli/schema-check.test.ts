@@ -248,6 +248,20 @@ describe('pipewatch schema check against a registry subject', () => {
     );
   });
 
+  it('--progress prints each version read on stderr; without it (not a TTY) stderr stays empty', async () => {
+    const args = ['--candidate', good, '--registry', url, '--subject', 'strict-value'];
+    const quiet = await pipewatch(...args, '--format', 'json');
+    const loud = await pipewatch(...args, '--format', 'json', '--progress');
+    assert.equal(quiet.stderr, '');
+    assert.equal(loud.code, quiet.code, loud.stderr);
+    assert.equal(loud.stdout, quiet.stdout, 'stdout is the same report');
+    const lines = loud.stderr.trim().split('\n');
+    assert.equal(lines[0], `reading subject strict-value from ${url}…`);
+    assert.deepEqual(lines.slice(1, 3), ['read version 1 of 2', 'read version 2 of 2']);
+    assert.equal(lines[3], 'checking the candidate against 2 versions at FULL_TRANSITIVE…');
+    assert.equal(lines.length, 4);
+  });
+
   it('--level overrides the registry and a compatible candidate exits 0', async () => {
     const run = await pipewatch(
       '--candidate',
