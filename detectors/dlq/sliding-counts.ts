@@ -11,29 +11,11 @@
  * future sub-window (it would overwrite a live slot of the same ring position).
  */
 
-export interface CountWindowSpec {
-  /** Window length in seconds; a positive multiple of `subWindowSeconds`. */
-  readonly windowSeconds: number;
-  /** Sub-window (slide step) in seconds, integer >= 1. */
-  readonly subWindowSeconds: number;
-}
+import { checkWindowSpecs, type WindowSpec } from '../windows/index.js';
 
-const maxSlotsPerWindow = 10_000;
-
-export function checkCountWindowSpecs(specs: readonly CountWindowSpec[]): void {
-  if (specs.length === 0) throw new RangeError('at least one window spec is required');
-  specs.forEach((s, i) => {
-    const { windowSeconds: w, subWindowSeconds: sub } = s;
-    if (!Number.isInteger(sub) || sub < 1) {
-      throw new RangeError(`windows[${i}].subWindowSeconds must be an integer >= 1, got ${sub}`);
-    }
-    if (!Number.isInteger(w) || w < sub || w % sub !== 0 || w / sub > maxSlotsPerWindow) {
-      throw new RangeError(
-        `windows[${i}].windowSeconds must be a multiple of subWindowSeconds (${sub}) with at most ${maxSlotsPerWindow} sub-windows, got ${w}`,
-      );
-    }
-  });
-}
+/** A DLQ count window: the same spec, and the same checks, as a drift window. */
+export type CountWindowSpec = WindowSpec;
+export const checkCountWindowSpecs = checkWindowSpecs;
 
 /**
  * The key time of a record: its timestamp clamped into [nowMs − maxSkewMs, nowMs]. A record

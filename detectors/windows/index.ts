@@ -33,6 +33,7 @@ export type {
 } from './window-snapshot.js';
 export {
   defaultWindowSpecs,
+  checkWindowSpecs,
   FeatureWindows,
   type WindowSpec,
   type WindowStateParts,

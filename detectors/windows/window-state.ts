@@ -47,7 +47,8 @@ function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
 }
 
-function checkSpecs(specs: readonly WindowSpec[]): void {
+/** Window specs every sliding-window sketch accepts (drift windows and DLQ counts alike). */
+export function checkWindowSpecs(specs: readonly WindowSpec[]): void {
   if (specs.length === 0) throw new RangeError('at least one window spec is required');
   specs.forEach((s, i) => {
     const { windowSeconds: w, subWindowSeconds: sub } = s;
@@ -105,7 +106,7 @@ export class FeatureWindows {
   private readonly locator: BinLocator;
 
   private constructor(reference: FeatureReference, specs: readonly WindowSpec[], nowMs: number) {
-    checkSpecs(specs);
+    checkWindowSpecs(specs);
     if (!Number.isFinite(nowMs)) throw new RangeError(`nowMs must be finite, got ${nowMs}`);
     this.reference = reference;
     this.fingerprint = referenceFingerprint(reference);

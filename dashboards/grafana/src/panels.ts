@@ -16,6 +16,7 @@ import {
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { DataSourceRef, Panel } from '@grafana/grafana-foundation-sdk/dashboard';
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
+import { dlqRatioThreshold } from '../../../rules/index.js';
 import {
   GraphThresholdsStyleConfigBuilder,
   GraphThresholdsStyleMode,
@@ -31,8 +32,8 @@ export const datasource: DataSourceRef = { type: 'prometheus', uid: 'pipewatch-p
 
 /** Thresholds drawn on the panels; equal to the default alert rules' thresholds. */
 export const alertThresholds = {
-  /** DLQRatioHigh: DLQ records per source record. */
-  dlqRatio: 0.001,
+  /** DLQRatioHigh: DLQ records per source record (the default rule's own constant). */
+  dlqRatio: dlqRatioThreshold,
   /** Default freshness target of a pipeline, seconds (pipelines[].freshnessTargetSeconds). */
   freshnessTargetSeconds: 60,
 } as const;
