@@ -5,6 +5,7 @@ import type { SchemaViolationsView } from '../collector/index.js';
 import { apiAuthHook, type ApiAuthOptions } from './auth.js';
 import { handleApiError } from './http-errors.js';
 import { registerOpenApi } from './openapi.js';
+import { useZodRouteSchemas } from './route-schema.js';
 import type { ReferenceStore } from '../store/index.js';
 import type { DriftView, LagView, ReadingsBoard } from '../monitor/index.js';
 import { driftRoutes } from './routes/drift.js';
@@ -49,11 +50,17 @@ export interface AppOptions {
   readonly lag?: LagView;
   /** The alerts runtime and its stores (/api/v1/alerts, /rules, /silences); absent without it. */
   readonly alerts?: AlertsRoutesOptions;
+  /**
+   * Parse every answer against its documented schema before sending it; a mismatch is a 500.
+   * Default: on when PIPEWATCH_CHECK_RESPONSES=1 (the test runner sets it), off otherwise.
+   */
+  readonly checkResponses?: boolean;
 }
 
 const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
   app.setErrorHandler(handleApiError);
   if (options.auth) app.addHook('onRequest', apiAuthHook(options.auth));
+  useZodRouteSchemas(app, options.checkResponses ?? process.env.PIPEWATCH_CHECK_RESPONSES === '1');
   await registerOpenApi(app, options.version ?? 'dev');
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({

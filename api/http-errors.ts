@@ -39,23 +39,6 @@ export function handleApiError(
     } satisfies ApiErrorBody);
   }
   const fastifyError = error as FastifyError;
-  if (fastifyError.validation) {
-    const where = fastifyError.validationContext ?? 'request';
-    // ajv's own text for an unknown key does not name it; say which, as the zod routes do.
-    const first = fastifyError.validation[0];
-    const unknownKey =
-      first?.keyword === 'additionalProperties' ? first.params.additionalProperty : undefined;
-    return reply.status(400).send({
-      error: {
-        code: 'BAD_REQUEST',
-        message:
-          typeof unknownKey === 'string'
-            ? `${where}${first!.instancePath}/${unknownKey} is not a known field`
-            : `${where}${fastifyError.message.startsWith(where) ? fastifyError.message.slice(where.length) : `: ${fastifyError.message}`}`,
-        details: { where, issues: fastifyError.validation },
-      },
-    } satisfies ApiErrorBody);
-  }
   const status = fastifyError.statusCode ?? 500;
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     const limitBytes = request.routeOptions.bodyLimit;

@@ -1,9 +1,10 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { openApiFromZod } from './route-schema.js';
 
 /**
- * The OpenAPI 3 document (`/docs/json`, `/docs/yaml`) generated from the route schemas, and
+ * The OpenAPI 3 document (`/docs/json`, `/docs/yaml`) generated from the routes' zod schemas, and
  * Swagger UI at `/docs` (assets from the package: no CDN). Registered before the routes so
  * every route is collected.
  */
@@ -22,6 +23,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       },
       security: [{ bearer: [] }],
     },
+    transform: openApiFromZod,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
 }

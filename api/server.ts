@@ -17,10 +17,7 @@ export const apiServerOptions = {
   clientErrorHandler: clientErrorResponder((_status, message) => ({
     error: { code: 'BAD_REQUEST', message, details: { field: 'request' } },
   })),
-  // Union types (`type: ['number', 'string']`) are valid JSON Schema; ajv's strict mode only warns.
-  // No coercion (a label 1 is not the string "1") and no silent removal of unknown fields: a
-  // wrong type or an unknown key is a 400, as in the zod-parsed routes.
-  ajv: { customOptions: { allowUnionTypes: true, coerceTypes: false, removeAdditional: false } },
+  // No ajv options: every route schema is zod, parsed by api/route-schema.ts.
 } as const;
 
 export interface HttpServerOptions {

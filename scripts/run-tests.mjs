@@ -34,6 +34,7 @@ const result = spawnSync(
     '--test-reporter=spec',
     ...files,
   ],
-  { stdio: 'inherit' },
+  // Every API answer is checked against its documented schema (api/route-schema.ts).
+  { stdio: 'inherit', env: { ...process.env, PIPEWATCH_CHECK_RESPONSES: '1' } },
 );
 process.exit(result.status ?? 1);

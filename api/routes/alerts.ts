@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { PipewatchError } from '../../common/index.js';
-import { defaultPageLimit, listQuery, pageQueryProperties, parsePart } from './request.js';
+import { defaultPageLimit, listQuery, queryScalar } from './request.js';
+import type { ZodTypeProvider } from '../route-schema.js';
 import { silences as isSilenced, type NotifiedAlert } from '../../alerts/index.js';
 import type { AlertsRuntime } from '../../monitor/index.js';
 import { fingerprint, type AlertState } from '../../rules/index.js';
@@ -34,59 +35,39 @@ export function presentAlert(a: AlertState, silenced: boolean) {
   };
 }
 
-const alertsQuery = {
-  type: 'object',
-  properties: {
-    status: { type: 'string', enum: ['pending', 'firing', 'resolved'] },
-    rule: { type: 'string', maxLength: 200 },
-  },
-  additionalProperties: false,
-} as const;
-const historyQuery = {
-  type: 'object',
-  properties: {
-    since: { type: 'string', maxLength: 40 },
-    rule: { type: 'string', maxLength: 200 },
-    ...pageQueryProperties,
-  },
-  additionalProperties: false,
-} as const;
+const alertsQuery = z
+  .object({
+    status: queryScalar(z.enum(['pending', 'firing', 'resolved'])).optional(),
+    rule: queryScalar(z.string().max(200)).optional(),
+  })
+  .strict();
+const historyQuery = listQuery({
+  since: queryScalar(z.string().max(40)).optional().describe('RFC 3339 time; newer entries only'),
+  rule: queryScalar(z.string().max(200)).optional(),
+});
 
-/** Alertmanager's webhook payload (version 4); only what routing needs is required. */
-const webhookBody = {
-  type: 'object',
-  required: ['alerts'],
-  properties: {
-    status: { type: 'string' },
-    externalURL: { type: 'string' },
-    alerts: {
-      type: 'array',
-      maxItems: 10_000,
-      items: {
-        type: 'object',
-        required: ['status', 'labels'],
-        properties: {
-          status: { type: 'string', enum: ['firing', 'resolved'] },
-          labels: { type: 'object', additionalProperties: { type: 'string' } },
-          annotations: { type: 'object', additionalProperties: { type: 'string' } },
-          startsAt: { type: 'string' },
-          endsAt: { type: 'string' },
-          generatorURL: { type: 'string' },
-          fingerprint: { type: 'string' },
-        },
-      },
-    },
-  },
-} as const;
-
-interface WebhookAlert {
-  status: 'firing' | 'resolved';
-  labels: Record<string, string>;
-  annotations?: Record<string, string>;
-  startsAt?: string;
-  endsAt?: string;
-  generatorURL?: string;
-}
+/**
+ * Alertmanager's webhook payload (version 4). Only what routing needs is required, and fields
+ * this version does not know are kept, not refused: a newer Alertmanager may add some.
+ */
+const webhookAlert = z
+  .object({
+    status: z.enum(['firing', 'resolved']),
+    labels: z.record(z.string()),
+    annotations: z.record(z.string()).optional(),
+    startsAt: z.string().optional(),
+    endsAt: z.string().optional(),
+    generatorURL: z.string().optional(),
+    fingerprint: z.string().optional(),
+  })
+  .passthrough();
+const webhookBody = z
+  .object({
+    status: z.string().optional(),
+    externalURL: z.string().optional(),
+    alerts: z.array(webhookAlert).max(10_000),
+  })
+  .passthrough();
 
 function parseTime(value: string | undefined, field: string): number | undefined {
   if (value === undefined || value.startsWith('0001-01-01')) return undefined;
@@ -104,49 +85,36 @@ function parseTime(value: string | undefined, field: string): number | undefined
 }
 
 /** GET /api/v1/alerts, /api/v1/alerts/history; POST /api/v1/alerts/webhook (Alertmanager's payload). */
-export const alertRoutes: FastifyPluginAsync<AlertsRoutesOptions> = async (app, options) => {
+export const alertRoutes: FastifyPluginAsync<AlertsRoutesOptions> = async (plain, options) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
   const nowMs = options.nowMs ?? Date.now;
 
-  app.get<{ Querystring: { status?: string; rule?: string } }>(
-    '/api/v1/alerts',
-    { schema: { querystring: alertsQuery } },
-    async (request) => {
-      const now = nowMs();
-      const silenceList = options.silenceStore.list();
-      const alerts = options.runtime
-        .alerts()
-        .filter((a) => request.query.status === undefined || a.status === request.query.status)
-        .filter((a) => request.query.rule === undefined || a.rule === request.query.rule)
-        .sort((a, b) => a.rule.localeCompare(b.rule) || a.fingerprint.localeCompare(b.fingerprint))
-        .map((a) => presentAlert(a, isSilenced(silenceList, a.labels, now)));
-      return { alerts };
-    },
-  );
+  app.get('/api/v1/alerts', { schema: { querystring: alertsQuery } }, async (request) => {
+    const now = nowMs();
+    const silenceList = options.silenceStore.list();
+    const alerts = options.runtime
+      .alerts()
+      .filter((a) => request.query.status === undefined || a.status === request.query.status)
+      .filter((a) => request.query.rule === undefined || a.rule === request.query.rule)
+      .sort((a, b) => a.rule.localeCompare(b.rule) || a.fingerprint.localeCompare(b.fingerprint))
+      .map((a) => presentAlert(a, isSilenced(silenceList, a.labels, now)));
+    return { alerts };
+  });
 
-  const historyPage = listQuery({ since: z.string().optional(), rule: z.string().optional() });
-  app.get<{ Querystring: Record<string, string> }>(
-    '/api/v1/alerts/history',
-    { schema: { querystring: historyQuery } },
-    async (request) => {
-      const {
-        since,
-        rule,
-        limit = defaultPageLimit,
-        offset = 0,
-      } = parsePart(historyPage, request.query, 'querystring');
-      const sinceMs = parseTime(since, 'since');
-      // Newest first; one entry past the page tells whether there is a next one.
-      const entries = options.alertStore.history({ sinceMs, rule, limit: offset + limit + 1 });
-      return {
-        history: entries
-          .slice(offset, offset + limit)
-          .map((e) => ({ ...e, at: new Date(e.atMs).toISOString() })),
-        nextOffset: entries.length > offset + limit ? offset + limit : null,
-      };
-    },
-  );
+  app.get('/api/v1/alerts/history', { schema: { querystring: historyQuery } }, async (request) => {
+    const { since, rule, limit = defaultPageLimit, offset = 0 } = request.query;
+    const sinceMs = parseTime(since, 'since');
+    // Newest first; one entry past the page tells whether there is a next one.
+    const entries = options.alertStore.history({ sinceMs, rule, limit: offset + limit + 1 });
+    return {
+      history: entries
+        .slice(offset, offset + limit)
+        .map((e) => ({ ...e, at: new Date(e.atMs).toISOString() })),
+      nextOffset: entries.length > offset + limit ? offset + limit : null,
+    };
+  });
 
-  app.post<{ Body: { alerts: WebhookAlert[]; externalURL?: string } }>(
+  app.post(
     '/api/v1/alerts/webhook',
     { schema: { body: webhookBody }, bodyLimit: 8 * 1024 * 1024 },
     async (request) => {

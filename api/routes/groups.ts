@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import type { ZodTypeProvider } from '../route-schema.js';
 import { PipewatchError } from '../../common/index.js';
 import { listQuery, paginate, parsePart } from './request.js';
 import type { GroupLagView, LagView } from '../../monitor/index.js';
@@ -16,6 +18,7 @@ function summary(g: GroupLagView) {
 }
 
 const pageOnly = listQuery({});
+const groupParams = z.object({ group: z.string().min(1).max(255) }).strict();
 
 /**
  * /api/v1/groups: every watched (pipeline, group) with its status in one call;
@@ -23,7 +26,8 @@ const pageOnly = listQuery({});
  * exact staleness (computed at the request), time lag with method and error bound, status and
  * the rule that decided it.
  */
-export const groupRoutes: FastifyPluginAsync<GroupRoutesOptions> = async (app, options) => {
+export const groupRoutes: FastifyPluginAsync<GroupRoutesOptions> = async (plain, options) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
   const clock = options.clock ?? Date.now;
   app.get('/api/v1/groups', async (request) => {
     const page = paginate(
@@ -37,16 +41,10 @@ export const groupRoutes: FastifyPluginAsync<GroupRoutesOptions> = async (app, o
     };
   });
 
-  app.get<{ Params: { group: string } }>(
+  app.get(
     '/api/v1/groups/:group',
     {
-      schema: {
-        params: {
-          type: 'object',
-          required: ['group'],
-          properties: { group: { type: 'string', minLength: 1, maxLength: 255 } },
-        },
-      },
+      schema: { params: groupParams },
     },
     async (request) => {
       const { group } = request.params;

@@ -79,20 +79,6 @@ export function listQuery<S extends z.ZodRawShape>(filters: S) {
   return z.object({ ...filters, ...pageFields }).strict();
 }
 
-/** OpenAPI (JSON schema) twin of the page parameters, for routes with an ajv querystring. */
-export const pageQueryProperties = {
-  limit: {
-    type: 'string',
-    pattern: '^[1-9][0-9]{0,3}$',
-    description: `items per page, 1 to ${maxPageLimit} (default ${defaultPageLimit})`,
-  },
-  offset: {
-    type: 'string',
-    pattern: '^(0|[1-9][0-9]{0,9})$',
-    description: 'items to skip (default 0); pass the previous answer’s nextOffset',
-  },
-} as const;
-
 export interface Page<T> {
   readonly items: T[];
   /** Offset of the next page, or null when this page is the last. */

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import type { ZodTypeProvider } from '../route-schema.js';
 import { PipewatchError } from '../../common/index.js';
 import { listQuery, paginate, parsePart } from './request.js';
 import type { AlertsRuntime } from '../../monitor/index.js';
@@ -31,16 +33,20 @@ export function presentRule(rule: Rule, source: string) {
   };
 }
 
-const nameParams = {
-  type: 'object',
-  required: ['name'],
-  properties: { name: { type: 'string', pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', maxLength: 200 } },
-} as const;
+const nameParams = z
+  .object({
+    name: z
+      .string()
+      .max(200)
+      .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a rule name: letters, digits and _'),
+  })
+  .strict();
 
 const pageOnly = listQuery({});
 
 /** /api/v1/rules: list every rule (default, file, API), and create/replace/delete API rules. */
-export const ruleRoutes: FastifyPluginAsync<RulesRoutesOptions> = async (app, { runtime }) => {
+export const ruleRoutes: FastifyPluginAsync<RulesRoutesOptions> = async (plain, { runtime }) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
   app.get('/api/v1/rules', async (request) => {
     const page = paginate(runtime.listRules(), parsePart(pageOnly, request.query, 'querystring'));
     return {
@@ -49,37 +55,25 @@ export const ruleRoutes: FastifyPluginAsync<RulesRoutesOptions> = async (app, { 
     };
   });
 
-  app.get<{ Params: { name: string } }>(
-    '/api/v1/rules/:name',
-    { schema: { params: nameParams } },
-    async (request) => {
-      const found = runtime.listRules().find((r) => r.rule.alert === request.params.name);
-      if (!found) throw new PipewatchError('NOT_FOUND', `no rule ${request.params.name}`);
-      return presentRule(found.rule, found.source);
-    },
-  );
+  app.get('/api/v1/rules/:name', { schema: { params: nameParams } }, async (request) => {
+    const found = runtime.listRules().find((r) => r.rule.alert === request.params.name);
+    if (!found) throw new PipewatchError('NOT_FOUND', `no rule ${request.params.name}`);
+    return presentRule(found.rule, found.source);
+  });
 
-  app.put<{ Params: { name: string }; Body: unknown }>(
-    '/api/v1/rules/:name',
-    { schema: { params: nameParams } },
-    async (request) => {
-      const body = request.body;
-      // The name in the path is the rule's name; a body without `alert` takes it.
-      const input =
-        body && typeof body === 'object' && !Array.isArray(body) && !('alert' in body)
-          ? { alert: request.params.name, ...body }
-          : body;
-      const rule = runtime.putRule(request.params.name, input);
-      return presentRule(rule, 'api');
-    },
-  );
+  app.put('/api/v1/rules/:name', { schema: { params: nameParams } }, async (request) => {
+    const body = request.body;
+    // The name in the path is the rule's name; a body without `alert` takes it.
+    const input =
+      body && typeof body === 'object' && !Array.isArray(body) && !('alert' in body)
+        ? { alert: request.params.name, ...body }
+        : body;
+    const rule = runtime.putRule(request.params.name, input);
+    return presentRule(rule, 'api');
+  });
 
-  app.delete<{ Params: { name: string } }>(
-    '/api/v1/rules/:name',
-    { schema: { params: nameParams } },
-    async (request, reply) => {
-      runtime.deleteRule(request.params.name);
-      return reply.status(204).send();
-    },
-  );
+  app.delete('/api/v1/rules/:name', { schema: { params: nameParams } }, async (request, reply) => {
+    runtime.deleteRule(request.params.name);
+    return reply.status(204).send();
+  });
 };
