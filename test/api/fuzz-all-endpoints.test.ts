@@ -1,28 +1,11 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
-import {
-  apiAuthHook,
-  apiServerOptions,
-  createMetricsRegistry,
-  defaultReferenceLimits,
-  pipewatchApp,
-  registryContentType,
-  registryServerOptions,
-  schemaRegistryApi,
-} from '../../api/index.js';
-import { buildAlerts, type BuiltAlerts } from '../../cli/service/alerts.js';
-import { startDrift } from '../../cli/service/drift.js';
-import { Lifecycle } from '../../cli/lifecycle.js';
-import { SchemaViolationRecorder } from '../../collector/index.js';
+import type { FastifyInstance } from 'fastify';
+import { registryContentType } from '../../api/index.js';
 import { errorCatalogue } from '../../common/index.js';
-import { parseConfig } from '../../config/index.js';
-import { createSchemaRegistry, engineCompatibilityChecker } from '../../schemas/index.js';
-import { sqliteReferenceStore, sqliteSchemaRegistryStore } from '../../store/index.js';
-import { pipeline, produce, startHarness, type Harness } from '../collector/offsets/harness.js';
+import type { Harness } from '../collector/offsets/harness.js';
+import { startFullApp, type CollectedRoute, type FullApp } from '../support/full-app.js';
 import { seededRandom } from '../support/random.js';
 
 /**
@@ -38,12 +21,7 @@ const auth = { tokens: [token], readRequiresToken: false };
 const maxBodyBytes = 64 * 1024;
 const writeMethods = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
 
-interface Route {
-  readonly server: 'app' | 'registry';
-  readonly method: string;
-  readonly url: string;
-  readonly bodyLimit: number;
-}
+type Route = CollectedRoute;
 interface Request {
   readonly server: Route['server'];
   readonly method: string;
@@ -344,78 +322,25 @@ rawMalformed.push(
 );
 
 describe('fuzz: every endpoint of the app and the registry, tokens configured', () => {
+  let full: FullApp;
   let h: Harness;
   let app: FastifyInstance;
   let registryApp: FastifyInstance;
-  let alerts: BuiltAlerts;
-  const lifecycle = new Lifecycle(pino({ level: 'silent' }));
-  const routes: Route[] = [];
+  let routes: Route[];
   let captures = 0;
 
   before(async () => {
-    h = await startHarness();
-    const topic = await h.cluster.createTopic('fuzz', 1);
-    await produce(h.producer, topic, 0, [h.clock.nowMs]);
-    const monitor = h.monitor([pipeline('p-fuzz', [topic], ['g-fuzz'])]);
-    await monitor.tick();
-    const config = parseConfig({}, {});
-    const logger = pino({ level: 'silent' });
-    const referenceStore = sqliteReferenceStore(h.db);
-    const drift = startDrift({
-      config,
-      db: h.db,
-      referenceStore,
-      board: h.board,
-      logger,
-      lifecycle,
-    });
-    alerts = buildAlerts({ config, db: h.db, board: h.board, logger, nowMs: () => h.clock.nowMs });
-
-    const collect = (server: Route['server'], defaultLimit: number) => (r: RouteOptions) => {
-      for (const method of [r.method].flat()) {
-        if (method === 'HEAD') continue; // fastify's automatic twin of every GET
-        routes.push({ server, method, url: r.url, bodyLimit: r.bodyLimit ?? defaultLimit });
-      }
-    };
-    app = Fastify(apiServerOptions);
-    app.addHook('onRoute', collect('app', apiServerOptions.bodyLimit));
-    await app.register(pipewatchApp, {
-      metricsRegistry: createMetricsRegistry({ version: 'test', nodeVersion: process.version }),
-      readinessChecks: { sqlite: () => h.db.open },
-      referenceStore: drift.notifying(referenceStore),
+    full = await startFullApp({
+      auth,
+      maxBodyBytes,
       captureReferenceValues: async () => {
         captures++;
         throw new Error('a malformed request reached the topic reader');
       },
-      schemaViolations: new SchemaViolationRecorder({ metricsRegistry: new Registry() }),
-      drift,
-      board: h.board,
-      auth,
-      referenceLimits: { ...defaultReferenceLimits, maxBodyBytes },
-      lag: monitor,
-      alerts: { ...alerts, nowMs: () => h.clock.nowMs },
     });
-    await app.ready();
-
-    // As startRegistryServer assembles it, on the same database file as serve uses.
-    registryApp = Fastify(registryServerOptions);
-    registryApp.addHook('onRoute', collect('registry', registryServerOptions.bodyLimit));
-    registryApp.addHook('onRequest', apiAuthHook(auth, 'confluent'));
-    await registryApp.register(schemaRegistryApi, {
-      registry: createSchemaRegistry({
-        store: sqliteSchemaRegistryStore(h.db),
-        checker: engineCompatibilityChecker,
-      }),
-    });
-    await registryApp.ready();
+    ({ h, app, registryApp, routes } = full);
   });
-  after(async () => {
-    await app.close();
-    await registryApp.close();
-    await alerts.runtime.stop();
-    await lifecycle.stopAll(5000);
-    await h.stop();
-  });
+  after(() => full.stop());
 
   it('collects every route, writes and reads, of both servers', () => {
     const names = new Set(routes.map((r) => `${r.server} ${r.method} ${r.url}`));
