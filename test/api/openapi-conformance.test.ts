@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { LightMyRequestResponse } from 'fastify';
 import { startFullApp, type FullApp } from '../support/full-app.js';
@@ -77,6 +78,11 @@ describe('OpenAPI document against the running app', () => {
 
   const apiRoutes = () =>
     full.routes.filter((r) => r.server === 'app' && !r.url.startsWith('/docs'));
+
+  it('is a valid OpenAPI 3.0 document by the specification’s own JSON schema', async () => {
+    const result = await new Validator().validate(doc);
+    assert.equal(result.valid, true, JSON.stringify(result.errors, null, 1)?.slice(0, 2000));
+  });
 
   it('documents every route with its path parameters, body, success answer and error shape', () => {
     const gaps: string[] = [];
