@@ -3,9 +3,17 @@
  * bins (the B bins PSI/JS use) and fine bins (for streaming KS); the coarse edges are always a
  * subset of the fine edges, so one binary search on the fine edges gives both bins.
  */
-import { PipewatchError } from '../../common/index.js';
 import { binCounts, referenceEdges } from '../drift/binning.js';
 import { validateReference } from './reference-json.js';
+import {
+  checkBinCount,
+  checkFiniteArray,
+  checkNullCount,
+  checkRange,
+  checkSum,
+  invalid,
+  tooManyCategories,
+} from './reference-checks.js';
 
 export interface NumericReference {
   readonly kind: 'numeric';
@@ -46,34 +54,6 @@ export const defaultCoarseBins = 10;
 export const defaultFineBins = 200;
 const maxCoarseBins = 1000;
 const maxFineBins = 5000;
-
-function invalid(field: string, message: string): PipewatchError {
-  return new PipewatchError('REFERENCE_INVALID', `${field} ${message}`, { field });
-}
-
-/** Bin edges interpolate and distances subtract: the value range must be a finite number. */
-function checkRange(field: string, min: number, max: number): void {
-  if (!Number.isFinite(max - min)) {
-    throw invalid(
-      field,
-      `span [${min}, ${max}], wider than the largest double: max - min must be finite`,
-    );
-  }
-}
-
-/** Counts are added up to n: the sum must stay finite. */
-function checkSum(field: string, counts: readonly number[]): number {
-  const n = counts.reduce((a, b) => a + b, 0);
-  if (!Number.isFinite(n)) throw invalid(field, `must have a finite sum, got ${n}`);
-  return n;
-}
-
-function checkBinCount(field: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw invalid(field, `must be an integer in [${min}, ${max}], got ${value}`);
-  }
-  return value;
-}
 
 function binOptions(options: NumericBinOptions): { bins: number; fineBins: number } {
   const bins = checkBinCount('bins', options.bins ?? defaultCoarseBins, 2, maxCoarseBins);
@@ -124,17 +104,6 @@ export function numericReferenceFromValues(
     max,
     n: sorted.length,
     nullCount,
-  });
-}
-
-function checkFiniteArray(field: string, values: readonly number[], minLength: number): void {
-  if (!Array.isArray(values) || values.length < minLength) {
-    throw invalid(field, `must be an array of at least ${minLength} numbers`);
-  }
-  values.forEach((v, i) => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw invalid(`${field}[${i}]`, `must be a finite number, got ${String(v)}`);
-    }
   });
 }
 
@@ -192,14 +161,6 @@ export function numericReferenceFromHistogram(summary: HistogramSummary): Numeri
     n,
     nullCount,
   });
-}
-
-function checkNullCount(field: string, value: number | undefined): number {
-  if (value === undefined) return 0;
-  if (!Number.isInteger(value) || value < 0) {
-    throw invalid(field, `must be a non-negative integer, got ${value}`);
-  }
-  return value;
 }
 
 export interface QuantileSummary {
@@ -310,13 +271,6 @@ function binMasses(edges: Float64Array, massBelow: (x: number) => number, n: num
 export interface CategoricalOptions {
   /** Most distinct categories accepted (the API's `references.maxCategories`). Default none. */
   readonly maxCategories?: number;
-}
-
-function tooManyCategories(field: string, maxCategories: number): PipewatchError {
-  return invalid(
-    field,
-    `hold more than ${maxCategories} distinct categories (the cap, references.maxCategories)`,
-  );
 }
 
 /** Categorical reference from raw values; null is a missing value. */
