@@ -11,7 +11,7 @@ import {
 } from '../../detectors/index.js';
 import type { ReferenceSource, StoredReference } from '../../store/index.js';
 import { featureName, topicName } from './names.js';
-import { parsePart } from './request.js';
+import { referenceValues } from './reference-values.js';
 
 /** Caps of the references API: config `references` (see config/schema.ts for each default). */
 export interface ReferenceLimits {
@@ -35,73 +35,75 @@ const finite = z.number({ invalid_type_error: 'must be a number' }).finite('must
 const numberList = z.array(finite).max(maxSummaryPoints, `must hold at most ${maxSummaryPoints}`);
 const count = z.number().int('must be an integer').min(0, 'must be >= 0');
 
-function registerSchema(limits: ReferenceLimits) {
+/**
+ * The register body's structure, as the route schema (so the OpenAPI document shows it): no
+ * coercion, unknown fields refused, caps applied. Which source is given and whether it makes
+ * a valid reference is `referenceFromBody`'s judgement (REFERENCE_INVALID).
+ */
+export function registerBodySchema(limits: ReferenceLimits) {
   const capped = `(the cap, references.maxCategories = ${limits.maxCategories})`;
   return z
     .object({
-      topic: topicName,
-      feature: featureName,
-      kind: z.enum(['numeric', 'categorical']).optional(),
-      // Element types are checked in one loop below: a zod union per value is slow at 10^6.
-      values: z
-        .array(z.unknown())
-        .min(1, 'must hold at least one value')
-        .max(
-          limits.maxValues,
-          `must hold at most ${limits.maxValues} values (the cap, references.maxValues)`,
-        )
-        .optional(),
+      topic: topicName.describe('the Kafka topic the feature is read from'),
+      feature: featureName.describe('the field name or dotted path into the record value'),
+      kind: z
+        .enum(['numeric', 'categorical'])
+        .optional()
+        .describe('inferred from the data when absent; given, it must match'),
+      values: referenceValues(limits.maxValues)
+        .optional()
+        .describe(
+          `raw values (at most references.maxValues, here ${limits.maxValues}): numbers for a numeric feature, strings for a categorical one, null for missing`,
+        ),
       histogram: z
         .object({
-          edges: numberList.optional(),
+          edges: numberList
+            .optional()
+            .describe('numeric: ascending bin edges; counts has one more entry (outer bins)'),
           categories: z
             .array(z.string())
             .max(limits.maxCategories, `must hold at most ${limits.maxCategories} ${capped}`)
-            .optional(),
-          counts: z.array(finite).max(Math.max(maxSummaryPoints, limits.maxCategories)),
-          nullCount: count.optional(),
+            .optional()
+            .describe('categorical: the categories, one count each'),
+          counts: z
+            .array(finite)
+            .max(Math.max(maxSummaryPoints, limits.maxCategories))
+            .describe('counts per bin or category (non-negative)'),
+          nullCount: count.optional().describe('missing values (a count)'),
         })
         .strict()
-        .optional(),
+        .optional()
+        .describe('a binned summary: edges (numeric) or categories (categorical) with counts'),
       quantiles: z
         .object({
-          probabilities: numberList,
-          values: numberList,
-          n: finite.positive('must be > 0'),
-          nullCount: count.optional(),
+          probabilities: numberList.describe('ascending probabilities in [0, 1]'),
+          values: numberList.describe('the quantile values, one per probability'),
+          n: finite.positive('must be > 0').describe('how many values were summarised (a count)'),
+          nullCount: count.optional().describe('missing values (a count)'),
         })
         .strict()
-        .optional(),
-      bins: z.number().int('must be an integer').min(2, 'must be >= 2').max(1000).optional(),
-      fineBins: z.number().int('must be an integer').min(10, 'must be >= 10').max(5000).optional(),
+        .optional()
+        .describe('a numeric summary by quantiles'),
+      bins: z
+        .number()
+        .int('must be an integer')
+        .min(2, 'must be >= 2')
+        .max(1000)
+        .optional()
+        .describe('coarse drift bins to build (a count; not for histograms or categories)'),
+      fineBins: z
+        .number()
+        .int('must be an integer')
+        .min(10, 'must be >= 10')
+        .max(5000)
+        .optional()
+        .describe('fine bins for the KS statistic (a count; numeric raw values only)'),
     })
-    .strict();
+    .strict()
+    .describe('Exactly one of values, histogram or quantiles, for one (topic, feature)');
 }
 
-export type RegisterBody = z.output<ReturnType<typeof registerSchema>> & {
-  values?: (number | string | null)[];
-};
-
-/** The register body, strictly typed: no coercion, unknown fields refused, caps applied. */
-export function parseRegisterBody(body: unknown, limits: ReferenceLimits): RegisterBody {
-  const parsed = parsePart(registerSchema(limits), body, 'body');
-  const values = parsed.values;
-  if (values) {
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      const ok =
-        v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
-      if (!ok) {
-        throw new PipewatchError(
-          'BAD_REQUEST',
-          `body/values/${i} must be a finite number, a string or null, got ${typeof v === 'object' ? (Array.isArray(v) ? 'an array' : 'an object') : typeof v}`,
-          { field: `body/values/${i}` },
-        );
-      }
-    }
-  }
-  return parsed as RegisterBody;
-}
+export type RegisterBody = z.output<ReturnType<typeof registerBodySchema>>;
 
 function badBody(path: string, message: string): PipewatchError {
   return new PipewatchError('REFERENCE_INVALID', `${path} ${message}`, { field: path });

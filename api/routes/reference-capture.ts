@@ -5,7 +5,8 @@ import { PipewatchError } from '../../common/index.js';
 import type { ReferenceStore } from '../../store/index.js';
 import { featureName, topicName } from './names.js';
 import { presentReference, referenceFromBody, type ReferenceLimits } from './reference-body.js';
-import { parsePart } from './request.js';
+import { storedReferenceBody } from './reference-schemas.js';
+import type { ZodTypeProvider } from '../route-schema.js';
 
 /** Reads one feature's values from a topic over [fromMs, toMs) (collector/captureReferenceValues). */
 export type CaptureValues = (request: {
@@ -27,30 +28,50 @@ const maxEpochMs = 8.64e15;
 /** ISO-8601 date or date-time (what Date.parse reads the same on every platform). */
 const isoTime = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 const timeMessage = `must be epoch ms (an integer in [0, ${maxEpochMs}]) or an ISO-8601 time`;
-const time = z.union([z.number(), z.string()], { errorMap: () => ({ message: timeMessage }) });
+
+/** Epoch ms within the Date range (Kafka timestamps are >= 0), from a number or ISO string. */
+function epochMs(value: number | string): number {
+  return typeof value === 'number' ? value : isoTime.test(value) ? Date.parse(value) : NaN;
+}
+
+const time = z
+  .union([z.number(), z.string()], { errorMap: () => ({ message: timeMessage }) })
+  .transform((value, ctx) => {
+    const ms = epochMs(value);
+    if (Number.isInteger(ms) && ms >= 0 && ms <= maxEpochMs) return ms;
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: timeMessage });
+    return z.NEVER;
+  });
 
 const captureBody = z
   .object({
-    topic: topicName,
-    feature: featureName,
-    from: time,
-    to: time,
-    kind: z.enum(['numeric', 'categorical']).optional(),
-    bins: z.number().int('must be an integer').min(2, 'must be >= 2').max(1000).optional(),
-    fineBins: z.number().int('must be an integer').min(10, 'must be >= 10').max(5000).optional(),
+    topic: topicName.describe('the Kafka topic to read'),
+    feature: featureName.describe('the field name or dotted path into the record value'),
+    from: time.describe(
+      'start of the range, inclusive: epoch ms or an ISO-8601 date or date-time (record time)',
+    ),
+    to: time.describe('end of the range, exclusive: epoch ms or an ISO-8601 time; after from'),
+    kind: z
+      .enum(['numeric', 'categorical'])
+      .optional()
+      .describe('which values to keep; inferred from the first non-null value when absent'),
+    bins: z
+      .number()
+      .int('must be an integer')
+      .min(2, 'must be >= 2')
+      .max(1000)
+      .optional()
+      .describe('coarse drift bins to build (a count; numeric only)'),
+    fineBins: z
+      .number()
+      .int('must be an integer')
+      .min(10, 'must be >= 10')
+      .max(5000)
+      .optional()
+      .describe('fine bins for the KS statistic (a count; numeric only)'),
   })
-  .strict();
-
-/** Epoch ms within the Date range (Kafka timestamps are >= 0), from a number or ISO string. */
-function epochMs(value: number | string, field: string): number {
-  const ms = typeof value === 'number' ? value : isoTime.test(value) ? Date.parse(value) : NaN;
-  if (!Number.isInteger(ms) || ms < 0 || ms > maxEpochMs) {
-    throw new PipewatchError('BAD_REQUEST', `body/${field} ${timeMessage}`, {
-      field: `body/${field}`,
-    });
-  }
-  return ms;
-}
+  .strict()
+  .describe('A time range of a topic to capture one feature from');
 
 /** A capture body is a few hundred bytes; 16 KiB leaves room for long names. */
 const captureBodyLimitBytes = 16 * 1024;
@@ -63,18 +84,28 @@ const busyRetryAfterSeconds = 5;
  * `references.maxConcurrentCaptures` run at once; another answers 429 CAPTURE_BUSY.
  */
 export const referenceCaptureRoute: FastifyPluginAsync<CaptureRouteOptions> = async (
-  app,
+  plain,
   options,
 ) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
   const { maxConcurrentCaptures } = options.limits;
   let running = 0;
   app.post(
     '/api/v1/references/capture',
-    { bodyLimit: captureBodyLimitBytes },
+    {
+      bodyLimit: captureBodyLimitBytes,
+      schema: {
+        body: captureBody,
+        response: {
+          201: storedReferenceBody.describe(
+            'The registered reference; details carry fromMs and toMs (epoch ms), method, and recordsRead, recordsInRange, undecodable, invalid and otherType (counts)',
+          ),
+        },
+      },
+    },
     async (request, reply) => {
-      const body = parsePart(captureBody, request.body, 'body');
-      const fromMs = epochMs(body.from, 'from');
-      const toMs = epochMs(body.to, 'to');
+      const body = request.body;
+      const { from: fromMs, to: toMs } = body;
       if (!(fromMs < toMs)) {
         throw new PipewatchError('BAD_REQUEST', `body/to must be later than body/from`, {
           field: 'body/to',

@@ -6,12 +6,18 @@ import type { ReferenceStore } from '../../store/index.js';
 import { featureName, topicName } from './names.js';
 import {
   defaultReferenceLimits,
-  parseRegisterBody,
   presentReference,
   referenceFromBody,
+  registerBodySchema,
   type ReferenceLimits,
 } from './reference-body.js';
-import { listQuery, paginate, parsePart, queryScalar, versionNumber } from './request.js';
+import {
+  referenceDeleteBody,
+  referenceListBody,
+  storedReferenceBody,
+} from './reference-schemas.js';
+import { listQuery, paginate, queryScalar, versionNumber } from './request.js';
+import type { ZodTypeProvider } from '../route-schema.js';
 
 export interface ReferenceRoutesOptions {
   readonly referenceStore: ReferenceStore;
@@ -23,17 +29,35 @@ export interface ReferenceRoutesOptions {
   readonly limits?: ReferenceLimits;
 }
 
-const pathParams = z.object({ topic: topicName, feature: featureName }).strict();
-const versionQuery = z.object({ version: queryScalar(versionNumber).optional() }).strict();
-const topicQuery = listQuery({ topic: queryScalar(topicName).optional() });
+const pathParams = z
+  .object({
+    topic: topicName.describe('Kafka topic'),
+    feature: featureName.describe('feature (field name or dotted path)'),
+  })
+  .strict();
+const versionQuery = z
+  .object({
+    version: queryScalar(versionNumber)
+      .optional()
+      .describe('one version (1, 2, ...); the latest when absent (GET) or every version (DELETE)'),
+  })
+  .strict();
+const topicQuery = listQuery({
+  topic: queryScalar(topicName).optional().describe('only the references of this topic'),
+});
 
 /**
- * /api/v1/references: register, list, fetch and delete versioned drift references. Bodies
- * are parsed by strict zod schemas in the handlers (no fastify schema, so no ajv coercion).
- * Body limits: POST /api/v1/references takes `references.maxBodyBytes` (default 32 MiB);
- * every other route keeps fastify's 1 MiB default or less.
+ * /api/v1/references: register, list, fetch and delete versioned drift references. Every
+ * request part is parsed by the route schemas (strict zod, no coercion); the register body's
+ * semantics (one source, a valid reference) are `referenceFromBody`'s, answering
+ * REFERENCE_INVALID. Body limits: POST /api/v1/references takes `references.maxBodyBytes`
+ * (default 32 MiB); every other route keeps fastify's 1 MiB default or less.
  */
-export const referenceRoutes: FastifyPluginAsync<ReferenceRoutesOptions> = async (app, options) => {
+export const referenceRoutes: FastifyPluginAsync<ReferenceRoutesOptions> = async (
+  plain,
+  options,
+) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
   const store = options.referenceStore;
   const nowMs = options.nowMs ?? Date.now;
   const limits = options.limits ?? defaultReferenceLimits;
@@ -46,42 +70,76 @@ export const referenceRoutes: FastifyPluginAsync<ReferenceRoutesOptions> = async
     });
   }
 
-  app.post('/api/v1/references', { bodyLimit: limits.maxBodyBytes }, async (request, reply) => {
-    const body = parseRegisterBody(request.body, limits);
-    const { reference, source, details } = referenceFromBody(body, limits);
-    const stored = store.register(
-      { topic: body.topic, feature: body.feature, source, reference, details },
-      nowMs(),
-    );
-    return reply.status(201).send(presentReference(stored));
-  });
+  app.post(
+    '/api/v1/references',
+    {
+      bodyLimit: limits.maxBodyBytes,
+      schema: {
+        body: registerBodySchema(limits),
+        response: { 201: storedReferenceBody.describe('The registered reference version') },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const { reference, source, details } = referenceFromBody(body, limits);
+      const stored = store.register(
+        { topic: body.topic, feature: body.feature, source, reference, details },
+        nowMs(),
+      );
+      return reply.status(201).send(presentReference(stored));
+    },
+  );
 
-  app.get('/api/v1/references', async (request) => {
-    const { topic, ...pageQuery } = parsePart(topicQuery, request.query, 'querystring');
-    const page = paginate(store.list({ topic }), pageQuery);
-    // Rows that no longer validate are not references; they are named so they can be fixed.
-    return {
-      references: page.items,
-      invalid: store.invalid?.({ topic }) ?? [],
-      nextOffset: page.nextOffset,
-    };
-  });
+  app.get(
+    '/api/v1/references',
+    { schema: { querystring: topicQuery, response: { 200: referenceListBody } } },
+    async (request) => {
+      const { topic, ...pageQuery } = request.query;
+      const page = paginate(store.list({ topic }), pageQuery);
+      // Rows that no longer validate are not references; they are named so they can be fixed.
+      return {
+        references: page.items,
+        invalid: store.invalid?.({ topic }) ?? [],
+        nextOffset: page.nextOffset,
+      };
+    },
+  );
 
-  app.get('/api/v1/references/:topic/:feature', async (request) => {
-    const { topic, feature } = parsePart(pathParams, request.params, 'params');
-    const { version } = parsePart(versionQuery, request.query, 'querystring');
-    const stored = store.get(topic, feature, version);
-    if (stored) return presentReference(stored);
-    throw unreadable(store, topic, feature, version) ?? notFound(topic, feature, version);
-  });
+  app.get(
+    '/api/v1/references/:topic/:feature',
+    {
+      schema: {
+        params: pathParams,
+        querystring: versionQuery,
+        response: { 200: storedReferenceBody },
+      },
+    },
+    async (request) => {
+      const { topic, feature } = request.params;
+      const { version } = request.query;
+      const stored = store.get(topic, feature, version);
+      if (stored) return presentReference(stored);
+      throw unreadable(store, topic, feature, version) ?? notFound(topic, feature, version);
+    },
+  );
 
-  app.delete('/api/v1/references/:topic/:feature', async (request) => {
-    const { topic, feature } = parsePart(pathParams, request.params, 'params');
-    const { version } = parsePart(versionQuery, request.query, 'querystring');
-    const deleted = store.delete(topic, feature, version);
-    if (deleted === 0) throw notFound(topic, feature, version);
-    return { deleted };
-  });
+  app.delete(
+    '/api/v1/references/:topic/:feature',
+    {
+      schema: {
+        params: pathParams,
+        querystring: versionQuery,
+        response: { 200: referenceDeleteBody },
+      },
+    },
+    async (request) => {
+      const { topic, feature } = request.params;
+      const { version } = request.query;
+      const deleted = store.delete(topic, feature, version);
+      if (deleted === 0) throw notFound(topic, feature, version);
+      return { deleted };
+    },
+  );
 };
 
 function unreadable(
