@@ -34,7 +34,7 @@ describe('exported Prometheus rules (dashboards/prometheus/rules)', () => {
   });
 
   it(
-    'passes promtool test rules (0.2 %, 0.05 %, label mismatch, idle source, absence, counters)',
+    'passes promtool test rules (0.2 %, 0.05 %, label mismatch, idle source, absence, counters, first DLQ record)',
     { skip },
     () => {
       const r = spawnSync('promtool', ['test', 'rules', 'tests/pipewatch-defaults.test.yml'], {
