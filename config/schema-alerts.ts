@@ -29,7 +29,11 @@ const alertMatcher = z
 
 export const alertsSection = z
   .object({
-    /** Base URL of pipewatch's status page, linked from notifications. Default http://<http.host>:<http.port>. */
+    /**
+     * Base URL of pipewatch's status page, linked from notifications. Default: the URL the HTTP
+     * server listens on, `http://<http.host>:<port bound>` (with `http.port: 0`, the port it
+     * got; host 0.0.0.0 written as 127.0.0.1).
+     */
     externalUrl: z.string().url().optional(),
     /** The email receiver (named `email`). Unset: no email. */
     email: z

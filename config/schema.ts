@@ -145,6 +145,17 @@ const registrySection = z
      * (`passwordFile`, PIPEWATCH_REGISTRY_PASSWORD_FILE), not in the YAML file. Default: none.
      */
     basicAuth: registryBasicAuthSection.optional(),
+    /**
+     * Retries of a failed request by every registry client of the service (taps, pipeline): on
+     * a network error, a timeout, a 5xx or a 429, never another 4xx. Every registry request is
+     * idempotent (Confluent gives the same schema the same id). Default 2; 0 disables.
+     */
+    requestRetries: z.number().int().min(0).max(10).default(2),
+    /**
+     * Wait before the first retry, in ms, doubled for each further one, jittered (half fixed,
+     * half random) and capped at 5000 (a Retry-After header can raise it to the cap). Default 100.
+     */
+    retryBackoffMs: z.number().int().min(1).max(5000).default(100),
   })
   .strict();
 

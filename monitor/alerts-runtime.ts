@@ -93,14 +93,12 @@ export class AlertsRuntime {
     this.notifiedFiring = new Set(
       restored.filter((r) => r.notifiedStatus === 'firing').map((r) => r.state.fingerprint),
     );
-    const pending = restored
-      .filter((r) => r.state.status !== 'pending' && r.notifiedStatus !== r.state.status)
-      .map((r) => r.state);
-    this.dispatcher.ingest(
-      pending.map((a) => this.notified(a)),
-      o.nowMs(),
-      (fp) => this.notifiedFiring.has(fp),
-    );
+    this.restoredPending = {
+      atMs: o.nowMs(),
+      alerts: restored
+        .filter((r) => r.state.status !== 'pending' && r.notifiedStatus !== r.state.status)
+        .map((r) => r.state),
+    };
     this.outbox = new OutboxWorker({
       ...o.backoff,
       store: o.outboxStore,
@@ -114,6 +112,25 @@ export class AlertsRuntime {
         ),
     });
     this.publishFiring();
+  }
+
+  /**
+   * Restored changes not yet handed to the outbox. They go to the dispatcher before the first
+   * evaluation or external alert, not in the constructor: their generator URLs name the status
+   * page, whose URL (`http.port: 0`) is known only once the HTTP server listens. They are
+   * handed in as of the start (`atMs`), so their group wait counts from then, as before.
+   */
+  private restoredPending: { atMs: number; alerts: AlertState[] } | undefined;
+
+  private ingestRestored(): void {
+    const pending = this.restoredPending;
+    if (pending === undefined) return;
+    this.restoredPending = undefined;
+    this.dispatcher.ingest(
+      pending.alerts.map((a) => this.notified(a)),
+      pending.atMs,
+      (fp) => this.notifiedFiring.has(fp),
+    );
   }
 
   /** Alerts whose firing was handed to the outbox (persisted as notified_status). */
@@ -153,6 +170,7 @@ export class AlertsRuntime {
   /** One evaluation at `nowMs`: rules → states (persisted) → dispatcher → outbox → delivery. */
   async tick(nowMs: number): Promise<void> {
     const run = async () => {
+      this.ingestRestored();
       const result = this.engine.evaluate(this.o.board.readings(), nowMs);
       this.o.alertStore.saveEvaluation(result.alerts, result.transitions, nowMs);
       const changes = result.transitions.filter((t) => t.to === 'firing' || t.to === 'resolved');
@@ -182,6 +200,7 @@ export class AlertsRuntime {
 
   /** Alerts from elsewhere (Prometheus through its Alertmanager webhook) routed by pipewatch. */
   ingestExternal(alerts: readonly NotifiedAlert[], nowMs: number): void {
+    this.ingestRestored();
     this.dispatcher.ingest(alerts, nowMs, () => true);
     this.flush(nowMs);
     void this.deliver();
@@ -289,7 +308,8 @@ export class AlertsRuntime {
       startsAtMs: a.firedAtMs ?? a.activeAtMs,
       endsAtMs: a.status === 'resolved' ? a.resolvedAtMs : undefined,
       value: a.value,
-      generatorUrl: `${this.o.dispatcher.externalUrl.replace(/\/$/, '')}/api/v1/alerts?fingerprint=${a.fingerprint}`,
+      // The status page's list of this rule's alerts (GET /api/v1/alerts filters by `rule`).
+      generatorUrl: `${this.o.dispatcher.externalUrl.replace(/\/$/, '')}/api/v1/alerts?rule=${encodeURIComponent(a.rule)}`,
     };
   }
 

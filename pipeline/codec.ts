@@ -83,6 +83,10 @@ export interface AvroCodecOptions {
   readonly featuresTopic: string;
   /** How long an unknown schema id is remembered as unknown, in ms. Default 30000. */
   readonly unknownIdTtlMs?: number;
+  /** Config `registry.requestRetries`; the client's default (2) when unset. */
+  readonly registryRequestRetries?: number;
+  /** Config `registry.retryBackoffMs`; the client's default (100) when unset. */
+  readonly registryRetryBackoffMs?: number;
 }
 
 interface WriterType {
@@ -93,7 +97,12 @@ interface WriterType {
 export function avroCodec(options: AvroCodecOptions): RecordCodec {
   // The one registry client of pipewatch (schemas/client): credentials in the URL work here too,
   // and messages name `registry.url`, which never shows them.
-  const registry = createRegistryClient({ url: options.registryUrl, timeoutMs: 10_000 });
+  const registry = createRegistryClient({
+    url: options.registryUrl,
+    timeoutMs: 10_000,
+    retries: options.registryRequestRetries,
+    retryBackoffMs: options.registryRetryBackoffMs,
+  });
   const subjects: Record<SchemaKind, string> = {
     transaction: `${options.rawTopic}-value`,
     'transaction-v2': `${options.rawTopic}-v2-value`,

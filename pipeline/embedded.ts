@@ -44,6 +44,8 @@ export async function startEmbeddedPipeline(
           registryUrl: options.registryUrl,
           rawTopic: config.topics.raw,
           featuresTopic: config.topics.features,
+          registryRequestRetries: config.registry.requestRetries,
+          registryRetryBackoffMs: config.registry.retryBackoffMs,
         });
   const metrics = new PipelineMetrics(false);
   const settings = config.pipeline;

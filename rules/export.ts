@@ -97,6 +97,36 @@ export function ruleExpression(rule: Rule): string | undefined {
   return parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(' or ');
 }
 
+/** RE2 (Prometheus' regexes) matching exactly `value`. */
+function literalRegex(value: string): string {
+  return value.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
+}
+
+/**
+ * A rule's `enrich` (label `to` from label `from`'s value, e.g. a topic's pipeline) as
+ * Prometheus does it: one `label_replace` per target value, matching exactly the source values
+ * that map to it. A series whose `from` value is not in the map keeps its labels, as in
+ * pipewatch's engine; a mapped one gets `to` set (over any value it had), as the engine does.
+ * The map is the one pipewatch's own rule carries (built from the config at export time), so
+ * the exported alert has the same labels, and Alertmanager's inhibition by `pipeline` matches.
+ */
+export function enrichExpression(expr: string, enrich: NonNullable<Rule['enrich']>): string {
+  const byTarget = new Map<string, string[]>();
+  for (const [from, to] of Object.entries(enrich.values)) {
+    const list = byTarget.get(to);
+    if (list) list.push(from);
+    else byTarget.set(to, [from]);
+  }
+  let out = expr;
+  for (const [to, froms] of [...byTarget].sort(([a], [b]) => a.localeCompare(b))) {
+    const regex = froms.sort().map(literalRegex).join('|');
+    // `$` in a replacement starts a group reference: `$$` is a literal one.
+    const replacement = to.replace(/\$/g, '$$$$');
+    out = `label_replace(${out}, ${JSON.stringify(enrich.to)}, ${JSON.stringify(replacement)}, ${JSON.stringify(enrich.from)}, ${JSON.stringify(regex)})`;
+  }
+  return out;
+}
+
 /** `{{ $threshold }}` is pipewatch's; Prometheus gets the number written in. */
 function exportTemplate(text: string, rule: Rule): string {
   const t = rule.threshold ?? Object.values(rule.thresholdByLabel?.values ?? {})[0];
@@ -138,7 +168,12 @@ export function exportPrometheusRules(
   const alerts: PrometheusAlertingRule[] = [];
   for (const rule of rules) {
     const expr = ruleExpression(rule);
-    if (expr !== undefined) alerts.push(alertingRule(rule, expr));
+    if (expr === undefined) continue;
+    const enriched =
+      rule.enrich && Object.keys(rule.enrich.values).length > 0
+        ? enrichExpression(expr, rule.enrich)
+        : expr;
+    alerts.push(alertingRule(rule, enriched));
   }
   if (rules.some((r) => r.metric === 'pipewatch_dlq_ratio')) {
     for (const pipeline of pipelines) {

@@ -16,13 +16,16 @@ export {
 export { engineCompatibilityChecker } from './registry/engine-checker.js';
 export {
   createRegistryClient,
+  maxRetryDelayMs,
   redactRegistryUrl,
+  retryDelayMs,
   type CompatibilityAnswer,
   type LatestVersion,
   type RegisteredSchema,
   type RegistryBasicAuth,
   type RegistryClient,
   type RegistryClientOptions,
+  type RegistryRetryOptions,
   type SubjectVersion,
   type VersionedSchema,
 } from './client/index.js';

@@ -124,8 +124,17 @@ export async function startService(
       lifecycle,
     });
 
-    // Rules read the board; alerts go out through the outbox (its state is in SQLite).
-    const alerts = startAlerts({ config, db, board, logger, lifecycle });
+    // Rules read the board; alerts go out through the outbox (its state is in SQLite). Their
+    // links name the URL the HTTP server really listens on (http.port 0 picks one), known below.
+    const listening: { url?: string } = {};
+    const alerts = startAlerts({
+      config,
+      db,
+      board,
+      logger,
+      lifecycle,
+      httpUrl: () => listening.url,
+    });
 
     const http = await startHttpServer(
       { host: config.http.host, port: config.http.port, logger },
@@ -152,6 +161,7 @@ export async function startService(
       },
     );
     lifecycle.add({ name: 'http', stop: () => http.instance.close() });
+    listening.url = http.url;
     if (servicePipeline && config.pipeline.embedded.autoReferenceAfterSeconds > 0) {
       scheduleAutoReferences({
         app: http.instance,

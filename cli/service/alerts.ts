@@ -25,8 +25,12 @@ export interface AlertsDeps {
   readonly db: SqliteDatabase;
   readonly board: ReadingsBoard;
   readonly logger: Logger;
-  /** Base URL of the status page when `alerts.externalUrl` is unset. */
-  readonly httpUrl?: string;
+  /**
+   * Base URL of the status page when `alerts.externalUrl` is unset: the URL the HTTP server
+   * listens on. A function when the server starts after the alerts (serve: the HTTP app needs
+   * them), read each time a URL is written, so `http.port: 0` gives the port really bound.
+   */
+  readonly httpUrl?: string | (() => string | undefined);
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly nowMs?: () => number;
   readonly random?: () => number;
@@ -71,8 +75,9 @@ export function buildNotifiers(
 export function dispatcherOptions(
   config: Readonly<Config>,
   receivers: readonly string[],
-  externalUrl: string,
+  externalUrl: string | (() => string),
 ): DispatcherOptions {
+  const urlOf = typeof externalUrl === 'function' ? externalUrl : () => externalUrl;
   const a = config.alerts;
   const routes = a.routes.map((r, i) => {
     if (!receivers.includes(r.receiver)) {
@@ -101,7 +106,31 @@ export function dispatcherOptions(
     sendResolved: a.sendResolved,
     sendResolvedWhenSilenced: a.sendResolvedWhenSilenced,
     inhibitRules: a.inhibitDefaults ? defaultInhibitRules() : [],
-    externalUrl,
+    // A getter: the dispatcher and the runtime read it when they write a notification.
+    get externalUrl() {
+      return urlOf();
+    },
+  };
+}
+
+/**
+ * The status page's base URL: `alerts.externalUrl`, else the URL the HTTP server listens on
+ * (a wildcard host given as 127.0.0.1), else, before it listens, the configured host and port.
+ */
+export function statusPageUrl(
+  config: Readonly<Config>,
+  httpUrl: AlertsDeps['httpUrl'],
+): () => string {
+  const configured = config.alerts.externalUrl;
+  const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
+  const fallback = `http://${host}:${config.http.port}`;
+  return () => {
+    if (configured !== undefined) return configured;
+    const listening = typeof httpUrl === 'function' ? httpUrl() : httpUrl;
+    if (listening === undefined) return fallback;
+    const url = new URL(listening);
+    if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = '127.0.0.1';
+    return url.toString().replace(/\/+$/, '');
   };
 }
 
@@ -117,9 +146,7 @@ export function buildAlerts(deps: AlertsDeps): BuiltAlerts {
   const { config, db, board, logger } = deps;
   const env = deps.env ?? process.env;
   const { notifiers, close } = buildNotifiers(config, env);
-  const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
-  const externalUrl =
-    config.alerts.externalUrl ?? deps.httpUrl ?? `http://${host}:${config.http.port}`;
+  const externalUrl = statusPageUrl(config, deps.httpUrl);
   const alertStore = sqliteAlertStore(db);
   const silenceStore = sqliteSilenceStore(db);
   const runtime = new AlertsRuntime({

@@ -53,6 +53,8 @@ export async function startCollectors(options: {
   const { decode, recorder } = createWireChecks({
     registryUrl: options.registryUrl,
     ...config.collector,
+    registryRequestRetries: config.registry.requestRetries,
+    registryRetryBackoffMs: config.registry.retryBackoffMs,
   });
 
   const dlq = new DlqMonitor({

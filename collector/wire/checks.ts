@@ -15,6 +15,10 @@ export interface WireChecksOptions {
   readonly topicFormats?: Readonly<Record<string, WireTopicExpectation>>;
   /** Milliseconds. Default 2000. */
   readonly registryTimeoutMs?: number;
+  /** Config `registry.requestRetries`. Default 2. */
+  readonly registryRequestRetries?: number;
+  /** Config `registry.retryBackoffMs`. Default 100. */
+  readonly registryRetryBackoffMs?: number;
   /** Milliseconds. Default 10000. */
   readonly unknownSchemaIdTtlMs?: number;
   /** Milliseconds. Default 60000. */
@@ -36,6 +40,8 @@ export function createWireChecks(options: WireChecksOptions): {
     registry: createRegistryHttp({
       url: options.registryUrl,
       timeoutMs: options.registryTimeoutMs,
+      retries: options.registryRequestRetries,
+      retryBackoffMs: options.registryRetryBackoffMs,
     }),
     clock: options.clock,
     unknownIdTtlMs: options.unknownSchemaIdTtlMs,

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import {
   attributeDlqRecord,
+  dlqErrorTypes,
   type TappedRecord,
   type TappedRecordSink,
 } from '../../collector/index.js';
@@ -55,6 +56,8 @@ export const dlqMetricNames = {
 interface Watched {
   readonly pipeline: DlqWatchedPipeline;
   readonly detector: DlqRateDetector;
+  /** The `source_topic` values whose counters start at 0 (none when the pipeline has no DLQ). */
+  readonly zeroSources: readonly string[];
   /** Unlisted source topics already logged (bounded). */
   readonly reported: Set<string>;
 }
@@ -76,6 +79,7 @@ export class DlqMonitor {
         windows: options.windows,
         maxSkewMs: options.maxSkewMs,
       }),
+      zeroSources: zeroSourceTopics(pipeline),
       reported: new Set<string>(),
     }));
     for (const w of this.watched) {
@@ -148,8 +152,12 @@ export class DlqMonitor {
   }
 
   publish(nowMs: number): void {
-    for (const { pipeline, evaluation } of this.evaluate(nowMs)) {
-      this.options.board.publish(`dlq:${pipeline}`, toReadings(pipeline, evaluation));
+    for (const w of this.watched) {
+      const evaluation = w.detector.evaluate(nowMs);
+      this.options.board.publish(
+        `dlq:${w.pipeline.name}`,
+        toReadings(w.pipeline.name, evaluation, w.zeroSources),
+      );
     }
   }
 
@@ -210,15 +218,39 @@ export class DlqMonitor {
   }
 }
 
-/** The board readings of one pipeline's evaluation. */
-export function toReadings(pipeline: string, e: DlqRateEvaluation): Reading[] {
+/**
+ * The `source_topic` values of a pipeline's DLQ counters that exist from the start: its raw
+ * topics plus the two fallback labels. A pipeline without a DLQ topic has no DLQ to count, so
+ * none (an absent series there means "not watched", never "nothing happened yet").
+ */
+export function zeroSourceTopics(pipeline: DlqWatchedPipeline): string[] {
+  if (pipeline.dlqTopics.length === 0) return [];
+  return [...new Set([...pipeline.rawTopics, unknownSourceTopic, otherSourceTopic])];
+}
+
+/**
+ * The board readings of one pipeline's evaluation. Every (source in `zeroSources`, error type)
+ * counter is published, at 0 until its first record, as Prometheus counters should be: an
+ * `increase()` or `rate()` sees the first DLQ record only if the series existed before it.
+ */
+export function toReadings(
+  pipeline: string,
+  e: DlqRateEvaluation,
+  zeroSources: readonly string[] = [],
+): Reading[] {
   const atMs = e.atMs;
   const readings: Reading[] = [];
-  for (const t of e.totals) {
+  const records = new Map<string, number>();
+  for (const sourceTopic of zeroSources) {
+    for (const errorType of dlqErrorTypes) records.set(JSON.stringify([sourceTopic, errorType]), 0);
+  }
+  for (const t of e.totals) records.set(JSON.stringify([t.sourceTopic, t.errorType]), t.records);
+  for (const [key, value] of records) {
+    const [sourceTopic, errorType] = JSON.parse(key) as [string, string];
     readings.push({
       name: dlqMetricNames.records,
-      labels: { pipeline, source_topic: t.sourceTopic, error_type: t.errorType },
-      value: t.records,
+      labels: { pipeline, source_topic: sourceTopic, error_type: errorType },
+      value,
       atMs,
     });
   }

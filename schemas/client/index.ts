@@ -10,3 +10,4 @@ export {
   type SubjectVersion,
   type VersionedSchema,
 } from './registry-client.js';
+export { maxRetryDelayMs, retryDelayMs, type RegistryRetryOptions } from './retry.js';

@@ -7,14 +7,22 @@
  * `basic.auth.credentials.source=URL`), become a Basic Authorization header; fetch refuses URLs
  * that carry credentials, and `url` (used in every message) never shows them.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PipewatchError } from '../../common/index.js';
+import {
+  defaultRegistryRetries,
+  defaultRetryBackoffMs,
+  isRetryableStatus,
+  retryDelayMs,
+  type RegistryRetryOptions,
+} from './retry.js';
 
 export interface RegistryBasicAuth {
   readonly username: string;
   readonly password: string;
 }
 
-export interface RegistryClientOptions {
+export interface RegistryClientOptions extends RegistryRetryOptions {
   /** Base URL, e.g. http://127.0.0.1:8081; may carry user-info credentials. */
   readonly url: string;
   /** Wins over user-info in the URL. */
@@ -52,7 +60,8 @@ export interface VersionedSchema extends LatestVersion {
 
 /**
  * Registry calls; `undefined` means "the registry said 404 with a Confluent not-found code".
- * Network errors, timeouts, 401/403 and other statuses throw SCHEMA_REGISTRY_UNAVAILABLE.
+ * Network errors, timeouts, 401/403 and other statuses throw SCHEMA_REGISTRY_UNAVAILABLE; network
+ * errors, timeouts, 5xx and 429 only after the bounded retries (./retry.ts) failed too.
  */
 export interface RegistryClient {
   /** The base URL without credentials. */
@@ -129,7 +138,50 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       { url: base, path },
     );
 
+  const retries = Math.max(0, Math.floor(options.retries ?? defaultRegistryRetries));
+  const backoffMs = options.retryBackoffMs ?? defaultRetryBackoffMs;
+  const random = options.random ?? Math.random;
+
+  /** One request, retried while it fails in a way worth retrying (./retry.ts). */
   const call = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> => {
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await attemptCall(method, path, body);
+      if (outcome.ok) return outcome.value;
+      if (!outcome.retryable || attempt >= retries) {
+        const { message, details, cause } = outcome;
+        throw new PipewatchError(
+          'SCHEMA_REGISTRY_UNAVAILABLE',
+          attempt === 0 ? message : `${message} (after ${attempt + 1} attempts)`,
+          attempt === 0 ? details : { ...details, attempts: attempt + 1 },
+          cause === undefined ? undefined : { cause },
+        );
+      }
+      await sleep(retryDelayMs(attempt + 1, backoffMs, random, outcome.retryAfter));
+    }
+  };
+
+  type Outcome =
+    | { readonly ok: true; readonly value: unknown }
+    | {
+        readonly ok: false;
+        readonly message: string;
+        readonly details: Record<string, unknown>;
+        readonly cause?: unknown;
+        readonly retryable: boolean;
+        readonly retryAfter?: string | null;
+      };
+
+  const attemptCall = async (
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<Outcome> => {
+    const fail = (
+      message: string,
+      details: Record<string, unknown>,
+      retryable = false,
+      extra: { retryAfter?: string | null; cause?: unknown } = {},
+    ): Outcome => ({ ok: false, message, details, retryable, ...extra });
     let response: Response;
     let text: string;
     try {
@@ -147,19 +199,18 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     } catch (error) {
       const cause = error as Error & { cause?: { code?: string } };
       const reason = cause.cause?.code ?? cause.message;
-      throw new PipewatchError(
-        'SCHEMA_REGISTRY_UNAVAILABLE',
+      return fail(
         `schema registry ${base} unreachable for ${method} ${path}: ${reason}`,
         { url: base, path },
+        true,
         { cause: error },
       );
     }
     // Only a Confluent "not found" (404xx) is an answer; any other 404 means a wrong URL.
-    if (response.status === 404 && confluentNotFound(text)) return undefined;
+    if (response.status === 404 && confluentNotFound(text)) return { ok: true, value: undefined };
     if (response.status === 401 || response.status === 403) {
       const what = authorization ? 'rejected the credentials' : 'needs credentials';
-      throw new PipewatchError(
-        'SCHEMA_REGISTRY_UNAVAILABLE',
+      return fail(
         `schema registry ${base} ${what} (HTTP ${response.status} for ${method} ${path}); ` +
           'set registry.basicAuth (PIPEWATCH_REGISTRY_USERNAME and PIPEWATCH_REGISTRY_PASSWORD ' +
           'or PIPEWATCH_REGISTRY_PASSWORD_FILE) or user-info in the URL',
@@ -167,16 +218,20 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       );
     }
     if (!response.ok) {
-      throw new PipewatchError(
-        'SCHEMA_REGISTRY_UNAVAILABLE',
+      return fail(
         `schema registry ${base} answered HTTP ${response.status} for ${method} ${path}: ${text.slice(0, 200)}`,
         { url: base, path, status: response.status },
+        isRetryableStatus(response.status),
+        { retryAfter: response.headers.get('retry-after') },
       );
     }
     try {
-      return JSON.parse(text) as unknown;
+      return { ok: true, value: JSON.parse(text) as unknown };
     } catch {
-      throw unexpected(method, path, 'a JSON body');
+      return fail(`schema registry ${base} answered ${method} ${path} without a JSON body`, {
+        url: base,
+        path,
+      });
     }
   };
 

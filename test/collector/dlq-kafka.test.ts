@@ -180,8 +180,11 @@ describe('DLQ rate on the test cluster', () => {
       assert.equal(byType(rawB!, 'SCHEMA_VIOLATION'), 30 / 1000);
       assert.equal(byType(rawB!, 'DELIVERY_ERROR'), 10 / 1000);
       assert.equal(byType(rawC!, 'SCHEMA_VIOLATION'), 5 / 500);
-      const totals = b
-        .readings({ name: 'pipewatch_dlq_records_total' })
+      const all = b.readings({ name: 'pipewatch_dlq_records_total' });
+      // Every (raw topic or unknown/other, error type) exists, at 0 until its first record.
+      assert.equal(all.length, 6 * 6);
+      const totals = all
+        .filter((r) => r.value > 0)
         .map((r) => [r.labels.source_topic, r.labels.error_type, r.value])
         .sort();
       assert.deepEqual(

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseConfig, watchedPipelines } from '../../config/index.js';
-import { defaultRules, prometheusRuleFileText } from '../../rules/index.js';
+import { stringify } from 'yaml';
+import { defaultRules, prometheusRuleFileText, RuleEngine, type Rule } from '../../rules/index.js';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../alerts/support.js';
 
@@ -34,7 +35,7 @@ describe('exported Prometheus rules (dashboards/prometheus/rules)', () => {
   });
 
   it(
-    'passes promtool test rules (0.2 %, 0.05 %, label mismatch, idle source, absence, counters)',
+    'passes promtool test rules (0.2 %, 0.05 %, label mismatch, idle source, absence, counters, first DLQ record)',
     { skip },
     () => {
       const r = spawnSync('promtool', ['test', 'rules', 'tests/pipewatch-defaults.test.yml'], {
@@ -68,6 +69,195 @@ describe('exported Prometheus rules (dashboards/prometheus/rules)', () => {
       });
       assert.notEqual(r.status, 0);
       assert.match(r.stdout + r.stderr, /DLQRatioHigh/);
+    },
+  );
+});
+
+/** Series sampled once a minute from 0: what promtool reads and what pipewatch's engine reads. */
+const sameInput = [
+  {
+    name: 'pipewatch_schema_violations_total',
+    labels: { topic: 'raw.transactions', kind: 'malformed' },
+    values: [7, 7, 7, 7, 7, 7, 8, 9, 9],
+  },
+  {
+    name: 'pipewatch_schema_violations_total',
+    labels: { topic: 'unwatched.topic', kind: 'malformed' },
+    values: [0, 0, 0, 0, 0, 0, 0, 1, 3],
+  },
+  {
+    name: 'pipewatch_feature_drift_detected',
+    labels: { topic: 'features.transactions', feature: 'amount_usd', window: '1h' },
+    values: [0, 0, 0, 1, 1, 1, 1, 1, 1],
+  },
+  {
+    name: 'pipewatch_feature_drift_detected',
+    labels: { topic: 'unwatched.topic', feature: 'amount_usd', window: '5m' },
+    values: [1, 1, 1, 1, 1, 1, 1, 1, 1],
+  },
+  {
+    name: 'pipewatch_feature_drift_detected',
+    labels: { topic: 'features.payments', feature: 'fee', window: '1h' },
+    values: [0, 0, 1, 1, 1, 1, 1, 1, 1],
+  },
+] as const;
+const enrichedRules = ['SchemaViolations', 'FeatureDriftDetected'];
+
+/**
+ * pipewatch's own engine over `sameInput`, and a promtool test (against `ruleFile`) that expects
+ * exactly the alerts the engine has firing at the last minute, labels and annotations.
+ */
+function engineAsPromtoolTest(rules: readonly Rule[], ruleFile: string): string {
+  const engine = new RuleEngine(rules.filter((r) => enrichedRules.includes(r.alert)));
+  const t0 = 1_800_000_000_000;
+  const minutes = sameInput[0].values.length;
+  for (let m = 0; m < minutes; m++) {
+    const atMs = t0 + m * 60_000;
+    const readings = sameInput.map((s) => ({
+      name: s.name,
+      labels: s.labels,
+      value: s.values[m]!,
+      atMs,
+    }));
+    engine.evaluate(readings, atMs);
+  }
+  const firing = engine.alerts().filter((a) => a.status === 'firing');
+  return stringify({
+    rule_files: [ruleFile],
+    evaluation_interval: '1m',
+    tests: [
+      {
+        interval: '1m',
+        input_series: sameInput.map((s) => ({
+          series: `${s.name}{${Object.entries(s.labels)
+            .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+            .join(',')}}`,
+          values: s.values.join(' '),
+        })),
+        alert_rule_test: enrichedRules.map((alertname) => ({
+          eval_time: `${minutes - 1}m`,
+          alertname,
+          exp_alerts: firing
+            .filter((a) => a.rule === alertname)
+            .map((a) => ({
+              exp_labels: Object.fromEntries(
+                Object.entries(a.labels).filter(([k]) => k !== 'alertname'),
+              ),
+              exp_annotations: a.annotations,
+            })),
+        })),
+      },
+    ],
+  });
+}
+
+describe("exported drift and schema alerts: the labels of pipewatch's own (enrich → label_replace)", () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+  const config = parseConfig({}, {});
+  const pipelines = watchedPipelines(config);
+  const rules = defaultRules(pipelines);
+
+  it('the engine adds pipeline to watched topics only (the truth the export is held to)', () => {
+    const engine = new RuleEngine(rules.filter((r) => enrichedRules.includes(r.alert)));
+    const atMs = 1_800_000_000_000;
+    engine.evaluate(
+      sameInput.map((s) => ({ name: s.name, labels: s.labels, value: s.values.at(-1)!, atMs })),
+      atMs,
+    );
+    const byTopic = engine
+      .alerts()
+      .filter((a) => a.rule === 'FeatureDriftDetected')
+      .map((a) => [a.labels.topic, a.labels.pipeline])
+      .sort();
+    assert.deepEqual(byTopic, [
+      ['features.payments', undefined],
+      ['features.transactions', 'transactions'],
+      ['unwatched.topic', undefined],
+    ]);
+  });
+
+  it(
+    "promtool: the same input gives the exported alerts the engine's labels and annotations",
+    { skip },
+    () => {
+      writeFileSync(
+        join(tmp.dir, 'same.test.yml'),
+        engineAsPromtoolTest(rules, resolve(rulesDir, 'pipewatch-defaults.yml')),
+      );
+      const r = spawnSync('promtool', ['test', 'rules', 'same.test.yml'], {
+        cwd: tmp.dir,
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+      assert.match(r.stdout, /SUCCESS/);
+    },
+  );
+
+  it(
+    'promtool: the same holds with two pipelines (each topic gets its own pipeline)',
+    { skip },
+    () => {
+      const two = watchedPipelines(
+        parseConfig(
+          {
+            pipelines: [
+              {
+                name: 'transactions',
+                rawTopics: ['raw.transactions'],
+                featureTopics: ['features.transactions'],
+              },
+              {
+                name: 'payments',
+                rawTopics: ['raw.payments'],
+                featureTopics: ['features.payments'],
+              },
+            ],
+          },
+          {},
+        ),
+      );
+      const twoRules = defaultRules(two);
+      writeFileSync(
+        join(tmp.dir, 'two.yml'),
+        prometheusRuleFileText(
+          twoRules,
+          two.map((p) => p.name),
+        ),
+      );
+      const test = engineAsPromtoolTest(twoRules, join(tmp.dir, 'two.yml'));
+      assert.match(test, /pipeline: payments/);
+      writeFileSync(join(tmp.dir, 'two.test.yml'), test);
+      const r = spawnSync('promtool', ['test', 'rules', 'two.test.yml'], {
+        cwd: tmp.dir,
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    },
+  );
+
+  it(
+    'promtool: an export without the enrich join fails that test (the test can fail)',
+    { skip },
+    () => {
+      const bare = rules.map((rule) => ({ ...rule, enrich: undefined }));
+      writeFileSync(
+        join(tmp.dir, 'bare.yml'),
+        prometheusRuleFileText(
+          bare,
+          pipelines.map((p) => p.name),
+        ),
+      );
+      writeFileSync(
+        join(tmp.dir, 'bare.test.yml'),
+        engineAsPromtoolTest(rules, join(tmp.dir, 'bare.yml')),
+      );
+      const r = spawnSync('promtool', ['test', 'rules', 'bare.test.yml'], {
+        cwd: tmp.dir,
+        encoding: 'utf8',
+      });
+      assert.notEqual(r.status, 0);
+      assert.match(r.stdout + r.stderr, /pipeline="transactions"/);
     },
   );
 });
