@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { defaultPageLimit, listQuery, queryScalar } from './request.js';
+import { defaultPageLimit, queryScalar } from './request.js';
+import { nextOffset, pagedQuery } from './paging.js';
 import type { ZodTypeProvider } from '../route-schema.js';
 import { silences as isSilenced, type NotifiedAlert } from '../../alerts/index.js';
 import type { AlertsRuntime } from '../../monitor/index.js';
@@ -57,7 +58,7 @@ const alertsQuery = z
     rule: queryScalar(ruleName).optional().describe('only alerts of this rule'),
   })
   .strict();
-const historyQuery = listQuery({
+const historyQuery = pagedQuery({
   since: queryScalar(rfc3339).optional().describe('RFC 3339 time; newer entries only'),
   rule: queryScalar(ruleName).optional().describe('only entries of this rule'),
 });
@@ -131,11 +132,7 @@ const historyEntry = z
 const historyAnswer = z
   .object({
     history: z.array(historyEntry).describe('state changes, newest first'),
-    nextOffset: z
-      .number()
-      .int()
-      .nullable()
-      .describe('offset of the next page; null on the last page'),
+    nextOffset,
   })
   .strict()
   .describe('State changes of the alerts, newest first');

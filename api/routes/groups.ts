@@ -2,7 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from '../route-schema.js';
 import { PipewatchError } from '../../common/index.js';
-import { listQuery, paginate } from './request.js';
+import { paginate } from './request.js';
+import { nextOffset, pagedQuery } from './paging.js';
 import type { GroupLagView, LagView } from '../../monitor/index.js';
 import { collectorHealth, groupLag } from './lag-schemas.js';
 
@@ -23,7 +24,7 @@ const groupSummary = groupLag
   .extend({ partitionCount: z.number().int().nonnegative().describe('partitions, count') })
   .strict() satisfies z.ZodType<ReturnType<typeof summary>>;
 
-const pageOnly = listQuery({});
+const pageOnly = pagedQuery({});
 const noQuery = z.object({}).strict();
 const groupParams = z
   .object({ group: z.string().min(1).max(255).describe('consumer group id') })
@@ -33,11 +34,7 @@ const groupsAnswer = z
   .object({
     collector: collectorHealth,
     groups: z.array(groupSummary).readonly().describe('one entry per watched (pipeline, group)'),
-    nextOffset: z
-      .number()
-      .int()
-      .nullable()
-      .describe('offset of the next page; null on the last page'),
+    nextOffset,
   })
   .strict()
   .describe('Every watched (pipeline, group) with its status, without partitions');

@@ -2,7 +2,8 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { withErrorCode, type ZodTypeProvider } from '../route-schema.js';
 import { PipewatchError } from '../../common/index.js';
-import { listQuery, paginate } from './request.js';
+import { paginate } from './request.js';
+import { nextOffset, pagedQuery } from './paging.js';
 import type { AlertsRuntime, RuleSource } from '../../monitor/index.js';
 import {
   formatDuration,
@@ -50,7 +51,7 @@ const nameParams = z
   })
   .strict();
 
-const pageOnly = listQuery({});
+const pageOnly = pagedQuery({});
 const noQuery = z.object({}).strict();
 
 /**
@@ -135,11 +136,7 @@ const ruleAnswer = z
 const rulesAnswer = z
   .object({
     rules: z.array(ruleAnswer).describe('every effective rule: default, file and API'),
-    nextOffset: z
-      .number()
-      .int()
-      .nullable()
-      .describe('offset of the next page; null on the last page'),
+    nextOffset,
   })
   .strict()
   .describe('The rules the engine evaluates');

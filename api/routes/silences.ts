@@ -3,7 +3,8 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { withErrorCode, type ZodTypeProvider } from '../route-schema.js';
 import { PipewatchError } from '../../common/index.js';
-import { listQuery, paginate } from './request.js';
+import { paginate } from './request.js';
+import { nextOffset, pagedQuery } from './paging.js';
 import { parseSilenceRequest, type Silence } from '../../alerts/index.js';
 import { formatMatcher } from '../../rules/index.js';
 import type { SilenceStore } from '../../store/index.js';
@@ -89,11 +90,7 @@ const silenceAnswer = z
 const silencesAnswer = z
   .object({
     silences: z.array(silenceAnswer).describe('by start time; expired ones are kept'),
-    nextOffset: z
-      .number()
-      .int()
-      .nullable()
-      .describe('offset of the next page; null on the last page'),
+    nextOffset,
   })
   .strict()
   .describe('Every silence, expired ones included');
@@ -110,7 +107,7 @@ const idParams = withErrorCode(
 );
 const expired = { type: 'null', description: 'Expired (no body); the silence stays listed' };
 
-const pageOnly = listQuery({});
+const pageOnly = pagedQuery({});
 /** The body as parsed from JSON, before the schema: the silence parser judges what was sent. */
 const sentBodies = new WeakMap<FastifyRequest, unknown>();
 
