@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { PipewatchError } from '../../common/index.js';
-import { defaultPageLimit, listQuery, queryScalar } from './request.js';
+import { defaultPageLimit, queryScalar } from './request.js';
+import { nextOffset, pagedQuery } from './paging.js';
 import type { ZodTypeProvider } from '../route-schema.js';
 import { silences as isSilenced, type NotifiedAlert } from '../../alerts/index.js';
 import type { AlertsRuntime } from '../../monitor/index.js';
@@ -35,15 +35,32 @@ export function presentAlert(a: AlertState, silenced: boolean) {
   };
 }
 
+/**
+ * An RFC 3339 time (`2026-01-05T12:00:00Z`, `2026-01-05T12:00:00.5+02:00`, or a date), read as
+ * ms since the epoch. Alertmanager's zero time (`0001-01-01T00:00:00Z`: "not set") reads as
+ * undefined.
+ */
+const rfc3339Pattern =
+  /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2}))?$/;
+const rfc3339 = z
+  .string()
+  .max(40)
+  .regex(rfc3339Pattern, 'must be an RFC 3339 time such as 2026-01-05T12:00:00Z')
+  .refine((v) => Number.isFinite(Date.parse(v)), 'must be an RFC 3339 time that exists')
+  .transform((v) => (v.startsWith('0001-01-01') ? undefined : Date.parse(v)));
+
+const ruleName = z.string().max(200).describe('rule (alert) name');
 const alertsQuery = z
   .object({
-    status: queryScalar(z.enum(['pending', 'firing', 'resolved'])).optional(),
-    rule: queryScalar(z.string().max(200)).optional(),
+    status: queryScalar(z.enum(['pending', 'firing', 'resolved']))
+      .optional()
+      .describe('only alerts in this state'),
+    rule: queryScalar(ruleName).optional().describe('only alerts of this rule'),
   })
   .strict();
-const historyQuery = listQuery({
-  since: queryScalar(z.string().max(40)).optional().describe('RFC 3339 time; newer entries only'),
-  rule: queryScalar(z.string().max(200)).optional(),
+const historyQuery = pagedQuery({
+  since: queryScalar(rfc3339).optional().describe('RFC 3339 time; newer entries only'),
+  rule: queryScalar(ruleName).optional().describe('only entries of this rule'),
 });
 
 /**
@@ -53,86 +70,132 @@ const historyQuery = listQuery({
 const webhookAlert = z
   .object({
     status: z.enum(['firing', 'resolved']),
-    labels: z.record(z.string()),
+    labels: z.record(z.string()).describe("the alert's labels; its fingerprint is their hash"),
     annotations: z.record(z.string()).optional(),
-    startsAt: z.string().optional(),
-    endsAt: z.string().optional(),
+    startsAt: rfc3339.optional().describe('RFC 3339; default: when received'),
+    endsAt: rfc3339
+      .optional()
+      .describe('RFC 3339; the zero time 0001-01-01T00:00:00Z means not set'),
     generatorURL: z.string().optional(),
-    fingerprint: z.string().optional(),
+    fingerprint: z.string().optional().describe("Alertmanager's fingerprint (not used)"),
   })
   .passthrough();
 const webhookBody = z
   .object({
     status: z.string().optional(),
-    externalURL: z.string().optional(),
+    externalURL: z.string().optional().describe('link of the alerts without a generatorURL'),
     alerts: z.array(webhookAlert).max(10_000),
   })
-  .passthrough();
+  .passthrough()
+  .describe("Alertmanager's webhook payload (version 4); unknown fields are kept, not refused");
 
-function parseTime(value: string | undefined, field: string): number | undefined {
-  if (value === undefined || value.startsWith('0001-01-01')) return undefined;
-  const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) {
-    throw new PipewatchError(
-      'BAD_REQUEST',
-      `body.${field}: expected an RFC 3339 time, got '${value}'`,
-      {
-        field,
-      },
-    );
-  }
-  return ms;
-}
+const isoTime = (what: string) =>
+  z.string().nullable().describe(`${what} (ISO 8601); null: not (yet)`);
+const stringMap = z.record(z.string());
+const alertAnswer = z
+  .object({
+    fingerprint: z.string().describe('stable id of the alert: a hash of its labels'),
+    rule: z.string().describe('the rule (alert name) that raised it'),
+    status: z.enum(['pending', 'firing', 'resolved']),
+    severity: z.string().describe('critical, warning or info (webhook alerts: their label)'),
+    silenced: z.boolean().describe('an active silence matches it now'),
+    labels: stringMap.describe('every label: the series, the rule labels, alertname, severity'),
+    annotations: stringMap.describe('rendered annotations (summary, description, runbook_url)'),
+    value: z.number().nullable().describe('the value that last met the condition; null: none'),
+    threshold: z.number().nullable().describe('the threshold it was compared with; null: none'),
+    activeAt: isoTime('when the condition first held'),
+    firedAt: isoTime('when it started firing'),
+    resolvedAt: isoTime('when it resolved'),
+  })
+  .strict() satisfies z.ZodType<ReturnType<typeof presentAlert>>;
+const alertsAnswer = z
+  .object({ alerts: z.array(alertAnswer).describe('sorted by rule, then fingerprint') })
+  .strict()
+  .describe('The alerts the rules (and the webhook) raised: pending, firing and resolved');
+
+// Read back from SQLite as text; the values are the engine's states.
+const transitionStatus = z.string();
+const historyEntry = z
+  .object({
+    id: z.number().int().describe('entry id, increasing'),
+    fingerprint: z.string(),
+    rule: z.string(),
+    from: transitionStatus.describe('state before: inactive (none), pending, firing, resolved'),
+    to: transitionStatus.describe('state after: inactive (none), pending, firing, resolved'),
+    atMs: z.number().describe('when, ms since the epoch'),
+    at: z.string().describe('when (ISO 8601)'),
+    value: z.number().nullable().describe('the value at the change; null: none'),
+    labels: stringMap,
+    annotations: stringMap,
+  })
+  .strict();
+const historyAnswer = z
+  .object({
+    history: z.array(historyEntry).describe('state changes, newest first'),
+    nextOffset,
+  })
+  .strict()
+  .describe('State changes of the alerts, newest first');
+const webhookAnswer = z
+  .object({ accepted: z.number().int().nonnegative().describe('alerts taken, count') })
+  .strict()
+  .describe('The alerts were handed to the dispatcher (routes, silences, inhibition)');
 
 /** GET /api/v1/alerts, /api/v1/alerts/history; POST /api/v1/alerts/webhook (Alertmanager's payload). */
 export const alertRoutes: FastifyPluginAsync<AlertsRoutesOptions> = async (plain, options) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const nowMs = options.nowMs ?? Date.now;
 
-  app.get('/api/v1/alerts', { schema: { querystring: alertsQuery } }, async (request) => {
-    const now = nowMs();
-    const silenceList = options.silenceStore.list();
-    const alerts = options.runtime
-      .alerts()
-      .filter((a) => request.query.status === undefined || a.status === request.query.status)
-      .filter((a) => request.query.rule === undefined || a.rule === request.query.rule)
-      .sort((a, b) => a.rule.localeCompare(b.rule) || a.fingerprint.localeCompare(b.fingerprint))
-      .map((a) => presentAlert(a, isSilenced(silenceList, a.labels, now)));
-    return { alerts };
-  });
+  app.get(
+    '/api/v1/alerts',
+    { schema: { querystring: alertsQuery, response: { 200: alertsAnswer } } },
+    async (request) => {
+      const now = nowMs();
+      const silenceList = options.silenceStore.list();
+      const alerts = options.runtime
+        .alerts()
+        .filter((a) => request.query.status === undefined || a.status === request.query.status)
+        .filter((a) => request.query.rule === undefined || a.rule === request.query.rule)
+        .sort((a, b) => a.rule.localeCompare(b.rule) || a.fingerprint.localeCompare(b.fingerprint))
+        .map((a) => presentAlert(a, isSilenced(silenceList, a.labels, now)));
+      return { alerts };
+    },
+  );
 
-  app.get('/api/v1/alerts/history', { schema: { querystring: historyQuery } }, async (request) => {
-    const { since, rule, limit = defaultPageLimit, offset = 0 } = request.query;
-    const sinceMs = parseTime(since, 'since');
-    // Newest first; one entry past the page tells whether there is a next one.
-    const entries = options.alertStore.history({ sinceMs, rule, limit: offset + limit + 1 });
-    return {
-      history: entries
-        .slice(offset, offset + limit)
-        .map((e) => ({ ...e, at: new Date(e.atMs).toISOString() })),
-      nextOffset: entries.length > offset + limit ? offset + limit : null,
-    };
-  });
+  app.get(
+    '/api/v1/alerts/history',
+    { schema: { querystring: historyQuery, response: { 200: historyAnswer } } },
+    async (request) => {
+      const { since: sinceMs, rule, limit = defaultPageLimit, offset = 0 } = request.query;
+      // Newest first; one entry past the page tells whether there is a next one.
+      const entries = options.alertStore.history({ sinceMs, rule, limit: offset + limit + 1 });
+      return {
+        history: entries
+          .slice(offset, offset + limit)
+          .map((e) => ({ ...e, at: new Date(e.atMs).toISOString() })),
+        nextOffset: entries.length > offset + limit ? offset + limit : null,
+      };
+    },
+  );
 
   app.post(
     '/api/v1/alerts/webhook',
-    { schema: { body: webhookBody }, bodyLimit: 8 * 1024 * 1024 },
+    {
+      schema: { body: webhookBody, response: { 200: webhookAnswer } },
+      bodyLimit: 8 * 1024 * 1024,
+    },
     async (request) => {
       const now = nowMs();
-      const alerts: NotifiedAlert[] = request.body.alerts.map((a, i) => {
-        const startsAtMs = parseTime(a.startsAt, `alerts[${i}].startsAt`) ?? now;
-        const endsAtMs = parseTime(a.endsAt, `alerts[${i}].endsAt`);
-        return {
-          fingerprint: fingerprint(a.labels),
-          status: a.status,
-          labels: a.labels,
-          annotations: a.annotations ?? {},
-          startsAtMs,
-          endsAtMs: a.status === 'resolved' ? (endsAtMs ?? now) : undefined,
-          value: undefined,
-          generatorUrl: a.generatorURL ?? request.body.externalURL ?? '',
-        };
-      });
+      const alerts: NotifiedAlert[] = request.body.alerts.map((a) => ({
+        fingerprint: fingerprint(a.labels),
+        status: a.status,
+        labels: a.labels,
+        annotations: a.annotations ?? {},
+        startsAtMs: a.startsAt ?? now,
+        endsAtMs: a.status === 'resolved' ? (a.endsAt ?? now) : undefined,
+        value: undefined,
+        generatorUrl: a.generatorURL ?? request.body.externalURL ?? '',
+      }));
       options.runtime.ingestExternal(alerts, now);
       return { accepted: alerts.length };
     },

@@ -2,8 +2,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from '../route-schema.js';
 import { PipewatchError } from '../../common/index.js';
-import { listQuery, paginate, parsePart } from './request.js';
+import { paginate } from './request.js';
+import { nextOffset, pagedQuery } from './paging.js';
 import type { GroupLagView, LagView } from '../../monitor/index.js';
+import { collectorHealth, groupLag } from './lag-schemas.js';
 
 export interface GroupRoutesOptions {
   readonly lag: LagView;
@@ -17,8 +19,36 @@ function summary(g: GroupLagView) {
   return { ...rest, partitionCount: partitions.length };
 }
 
-const pageOnly = listQuery({});
-const groupParams = z.object({ group: z.string().min(1).max(255) }).strict();
+const groupSummary = groupLag
+  .omit({ partitions: true })
+  .extend({ partitionCount: z.number().int().nonnegative().describe('partitions, count') })
+  .strict() satisfies z.ZodType<ReturnType<typeof summary>>;
+
+const pageOnly = pagedQuery({});
+const noQuery = z.object({}).strict();
+const groupParams = z
+  .object({ group: z.string().min(1).max(255).describe('consumer group id') })
+  .strict();
+
+const groupsAnswer = z
+  .object({
+    collector: collectorHealth,
+    groups: z.array(groupSummary).readonly().describe('one entry per watched (pipeline, group)'),
+    nextOffset,
+  })
+  .strict()
+  .describe('Every watched (pipeline, group) with its status, without partitions');
+
+const groupAnswer = z
+  .object({
+    group: z.string().describe('consumer group id'),
+    pipelines: z
+      .array(groupLag)
+      .readonly()
+      .describe('the group in each pipeline that watches it, with its partitions'),
+  })
+  .strict()
+  .describe('One consumer group: partitions with offsets, lag, staleness and status');
 
 /**
  * /api/v1/groups: every watched (pipeline, group) with its status in one call;
@@ -29,23 +59,22 @@ const groupParams = z.object({ group: z.string().min(1).max(255) }).strict();
 export const groupRoutes: FastifyPluginAsync<GroupRoutesOptions> = async (plain, options) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const clock = options.clock ?? Date.now;
-  app.get('/api/v1/groups', async (request) => {
-    const page = paginate(
-      options.lag.groups(clock()),
-      parsePart(pageOnly, request.query, 'querystring'),
-    );
-    return {
-      collector: options.lag.collector(),
-      groups: page.items.map(summary),
-      nextOffset: page.nextOffset,
-    };
-  });
+  app.get(
+    '/api/v1/groups',
+    { schema: { querystring: pageOnly, response: { 200: groupsAnswer } } },
+    async (request) => {
+      const page = paginate(options.lag.groups(clock()), request.query);
+      return {
+        collector: options.lag.collector(),
+        groups: page.items.map(summary),
+        nextOffset: page.nextOffset,
+      };
+    },
+  );
 
   app.get(
     '/api/v1/groups/:group',
-    {
-      schema: { params: groupParams },
-    },
+    { schema: { params: groupParams, querystring: noQuery, response: { 200: groupAnswer } } },
     async (request) => {
       const { group } = request.params;
       const views = options.lag.groups(clock()).filter((g) => g.group === group);

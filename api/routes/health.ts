@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
+import { z } from 'zod';
+import type { ZodTypeProvider } from '../route-schema.js';
 import { renderBoard, type ReadingsBoard } from '../../monitor/index.js';
 
 /** A named readiness check; false or a throw means not ready. */
@@ -14,23 +16,63 @@ export interface HealthRoutesOptions {
   readonly board?: ReadingsBoard;
 }
 
-export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, options) => {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+const healthAnswer = z
+  .object({ status: z.literal('ok') })
+  .strict()
+  .describe('The process is up (liveness)');
 
-  app.get('/readyz', async (_request, reply) => {
-    const checks: Record<string, boolean> = {};
-    for (const [name, check] of Object.entries(options.readinessChecks)) {
-      try {
-        checks[name] = await check();
-      } catch {
-        checks[name] = false;
+const checks = z
+  .record(z.boolean())
+  .describe('every readiness check by name (sqlite, kafka, ...): true when it passed');
+const readyAnswer = z
+  .object({ status: z.literal('ready'), checks })
+  .strict()
+  .describe('Every readiness check passed');
+const notReadyAnswer = z
+  .object({ status: z.literal('not_ready'), checks })
+  .strict()
+  .describe('At least one readiness check failed or threw; `checks` says which');
+
+/**
+ * Prometheus' text exposition is not JSON: documented as a plain OpenAPI response (the
+ * serializer never runs for a string sent as text/plain).
+ */
+const metricsAnswer = {
+  description:
+    'Prometheus text exposition format 0.0.4: the process and API metrics, then every reading of the board',
+  content: { 'text/plain': { schema: { type: 'string' } } },
+};
+
+/**
+ * /healthz, /readyz and /metrics take no query schema on purpose: probes and scrapers may add
+ * parameters (cache busters, Prometheus `params`), and refusing them would fail the probe.
+ */
+export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (plain, options) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  app.get('/healthz', { schema: { response: { 200: healthAnswer } } }, async () => ({
+    status: 'ok' as const,
+  }));
+
+  app.get(
+    '/readyz',
+    { schema: { response: { 200: readyAnswer, 503: notReadyAnswer } } },
+    async (_request, reply) => {
+      const results: Record<string, boolean> = {};
+      for (const [name, check] of Object.entries(options.readinessChecks)) {
+        try {
+          results[name] = (await check()) === true;
+        } catch {
+          results[name] = false;
+        }
       }
-    }
-    const ready = Object.values(checks).every(Boolean);
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
-  });
+      if (Object.values(results).every(Boolean)) {
+        return reply.status(200).send({ status: 'ready', checks: results });
+      }
+      return reply.status(503).send({ status: 'not_ready', checks: results });
+    },
+  );
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', { schema: { response: { 200: metricsAnswer } } }, async (_request, reply) => {
     const texts = await Promise.all(
       [options.metricsRegistry, ...(options.extraMetricsRegistries ?? [])].map((r) => r.metrics()),
     );
