@@ -134,13 +134,31 @@ const jsonSchemaOptions = {
   pipeStrategy: 'output',
 } as const;
 
+/**
+ * Two repairs of zod-to-json-schema's OpenAPI 3.0 output. A nullable enum must list null
+ * among its values (OpenAPI 3.0.3 clarifies `nullable`; without it a validator refuses the
+ * null the server sends), and `z.null()` comes out as the *string* enum `"null"`.
+ */
+function repairNullable(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(repairNullable);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [key, repairNullable(value)]),
+  );
+  if (out.nullable !== true || !Array.isArray(out.enum)) return out;
+  if (out.type === undefined && out.enum.length === 1 && out.enum[0] === 'null') {
+    return { ...out, enum: [null] };
+  }
+  return out.enum.includes(null) ? out : { ...out, enum: [...(out.enum as unknown[]), null] };
+}
+
 function toJsonSchema(schema: unknown) {
   if (!isZod(schema)) return schema;
   const { $schema: _ignored, ...json } = zodToJsonSchema(schema, jsonSchemaOptions) as Record<
     string,
     unknown
   >;
-  return json;
+  return repairNullable(json);
 }
 
 /** @fastify/swagger's `transform`: the route's zod schemas as OpenAPI 3 JSON schemas. */

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { defaultPageLimit, queryScalar } from './request.js';
-import { nextOffset, pagedQuery } from './paging.js';
+import { defaultPageLimit, listQuery, nextOffset, queryScalar } from './request.js';
 import type { ZodTypeProvider } from '../route-schema.js';
 import { silences as isSilenced, type NotifiedAlert } from '../../alerts/index.js';
 import type { AlertsRuntime } from '../../monitor/index.js';
@@ -58,7 +57,7 @@ const alertsQuery = z
     rule: queryScalar(ruleName).optional().describe('only alerts of this rule'),
   })
   .strict();
-const historyQuery = pagedQuery({
+const historyQuery = listQuery({
   since: queryScalar(rfc3339).optional().describe('RFC 3339 time; newer entries only'),
   rule: queryScalar(ruleName).optional().describe('only entries of this rule'),
 });

@@ -2,8 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from '../route-schema.js';
 import { PipewatchError } from '../../common/index.js';
-import { paginate } from './request.js';
-import { nextOffset, pagedQuery } from './paging.js';
+import { listQuery, nextOffset, paginate } from './request.js';
 import type { GroupLagView, LagView } from '../../monitor/index.js';
 import { collectorHealth, groupLag } from './lag-schemas.js';
 
@@ -24,7 +23,7 @@ const groupSummary = groupLag
   .extend({ partitionCount: z.number().int().nonnegative().describe('partitions, count') })
   .strict() satisfies z.ZodType<ReturnType<typeof summary>>;
 
-const pageOnly = pagedQuery({});
+const pageOnly = listQuery({});
 const noQuery = z.object({}).strict();
 const groupParams = z
   .object({ group: z.string().min(1).max(255).describe('consumer group id') })

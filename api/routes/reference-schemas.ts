@@ -4,6 +4,7 @@
  * the store's own types, so a field the store adds or renames fails to compile here.
  */
 import { z } from 'zod';
+import { nextOffset } from './request.js';
 import type { FeatureReferenceJson } from '../../detectors/index.js';
 import type { InvalidReference, ReferenceSummary, StoredReference } from '../../store/index.js';
 
@@ -84,11 +85,7 @@ export const referenceListBody = z
     invalid: z
       .array(invalidReference)
       .describe('stored rows that no longer validate (not references; delete or replace them)'),
-    nextOffset: z
-      .number()
-      .int()
-      .nullable()
-      .describe('offset of the next page, null on the last one'),
+    nextOffset,
   })
   .strict()
   .describe('Stored reference versions, one page');

@@ -64,15 +64,27 @@ const pageFields = {
       .regex(/^[1-9][0-9]{0,9}$/, `must be an integer from 1 to ${maxPageLimit}`)
       .transform(Number)
       .refine((v) => v <= maxPageLimit, { message: `must be at most ${maxPageLimit}` }),
-  ).optional(),
+  )
+    .optional()
+    .describe(`items per page, count: 1 to ${maxPageLimit}; default ${defaultPageLimit}`),
   offset: queryScalar(
     z
       .string()
       .regex(/^(0|[1-9][0-9]{0,9})$/, 'must be a non-negative integer')
       .transform(Number)
       .refine((v) => v <= 2_147_483_647, { message: 'must be at most 2147483647' }),
-  ).optional(),
+  )
+    .optional()
+    .describe('items to skip, count; default 0 (pass the previous answer’s nextOffset)'),
 };
+
+/** The `nextOffset` every page answers. */
+export const nextOffset = z
+  .number()
+  .int()
+  .nonnegative()
+  .nullable()
+  .describe('offset of the next page; null on the last page');
 
 /** The query of a list endpoint: its own filters plus limit and offset; unknown keys are 400s. */
 export function listQuery<S extends z.ZodRawShape>(filters: S) {

@@ -2,8 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { withErrorCode, type ZodTypeProvider } from '../route-schema.js';
 import { PipewatchError } from '../../common/index.js';
-import { paginate } from './request.js';
-import { nextOffset, pagedQuery } from './paging.js';
+import { listQuery, nextOffset, paginate } from './request.js';
 import type { AlertsRuntime, RuleSource } from '../../monitor/index.js';
 import {
   formatDuration,
@@ -51,7 +50,7 @@ const nameParams = z
   })
   .strict();
 
-const pageOnly = pagedQuery({});
+const pageOnly = listQuery({});
 const noQuery = z.object({}).strict();
 
 /**

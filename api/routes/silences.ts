@@ -3,8 +3,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { withErrorCode, type ZodTypeProvider } from '../route-schema.js';
 import { PipewatchError } from '../../common/index.js';
-import { paginate } from './request.js';
-import { nextOffset, pagedQuery } from './paging.js';
+import { listQuery, nextOffset, paginate } from './request.js';
 import { parseSilenceRequest, type Silence } from '../../alerts/index.js';
 import { formatMatcher } from '../../rules/index.js';
 import type { SilenceStore } from '../../store/index.js';
@@ -107,7 +106,7 @@ const idParams = withErrorCode(
 );
 const expired = { type: 'null', description: 'Expired (no body); the silence stays listed' };
 
-const pageOnly = pagedQuery({});
+const pageOnly = listQuery({});
 /** The body as parsed from JSON, before the schema: the silence parser judges what was sent. */
 const sentBodies = new WeakMap<FastifyRequest, unknown>();
 
