@@ -218,6 +218,9 @@ export async function startTap(options: TapOptions): Promise<Tap> {
   );
   const undecoded = new Set(options.undecodedTopics ?? []);
   const topics = [...new Set([...options.topics, ...undecoded])];
+  // From 0, not absent until the first record: the exported DLQ ratio divides by this
+  // counter's rate(), and rate() over a series that appears at 1 misses that first record.
+  for (const topic of topics) records.inc({ topic }, 0);
   const maxBatch = options.maxBatchRecords ?? 2000;
   const consumer = new RdConsumer({
     brokers: await resolveBrokers(options),

@@ -15,6 +15,26 @@ describe('collector tap', () => {
     await cluster.stop();
   });
 
+  it('publishes every tapped topic’s record counter at 0 before its first record', async () => {
+    const quiet = await cluster.createTopic('tap-quiet', 1);
+    const registry = new Registry();
+    const tap = await startTap({
+      kafka: cluster.client(),
+      groupId: uniqueName('tap'),
+      topics: [quiet],
+      decode: decodeJsonRecord,
+      sinks: [],
+      metricsRegistry: registry,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      const metrics = await registry.metrics();
+      assert.match(metrics, new RegExp(`pipewatch_topic_records_total\\{topic="${quiet}"\\} 0\n`));
+    } finally {
+      await tap.stop();
+    }
+  });
+
   it('hands every decoded record to every sink and counts undecodable ones', async () => {
     const topic = await cluster.createTopic('tap', 2);
     const producer = cluster.client().producer();
