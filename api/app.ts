@@ -52,7 +52,7 @@ export interface AppOptions {
   readonly alerts?: AlertsRoutesOptions;
   /**
    * Parse every answer against its documented schema before sending it; a mismatch is a 500.
-   * Default: on when PIPEWATCH_CHECK_RESPONSES=1 (the test runner sets it), off otherwise.
+   * Default: on when PIPEWATCH_TEST_CHECK_RESPONSES=1 (the test runner sets it), off otherwise.
    */
   readonly checkResponses?: boolean;
 }
@@ -60,7 +60,10 @@ export interface AppOptions {
 const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
   app.setErrorHandler(handleApiError);
   if (options.auth) app.addHook('onRequest', apiAuthHook(options.auth));
-  useZodRouteSchemas(app, options.checkResponses ?? process.env.PIPEWATCH_CHECK_RESPONSES === '1');
+  useZodRouteSchemas(
+    app,
+    options.checkResponses ?? process.env.PIPEWATCH_TEST_CHECK_RESPONSES === '1',
+  );
   await registerOpenApi(app, options.version ?? 'dev');
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({

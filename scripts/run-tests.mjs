@@ -35,6 +35,6 @@ const result = spawnSync(
     ...files,
   ],
   // Every API answer is checked against its documented schema (api/route-schema.ts).
-  { stdio: 'inherit', env: { ...process.env, PIPEWATCH_CHECK_RESPONSES: '1' } },
+  { stdio: 'inherit', env: { ...process.env, PIPEWATCH_TEST_CHECK_RESPONSES: '1' } },
 );
 process.exit(result.status ?? 1);

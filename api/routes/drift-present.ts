@@ -2,7 +2,7 @@
  * What /api/v1/drift answers: the presenters and their response schemas side by side. Each
  * schema is typed against its presenter's return type, so a field renamed or retyped in one
  * and not the other fails to compile; a field added to a presenter only fails the response
- * check (PIPEWATCH_CHECK_RESPONSES), which every test run turns on.
+ * check (PIPEWATCH_TEST_CHECK_RESPONSES), which every test run turns on.
  */
 import { z } from 'zod';
 import type { FeatureDriftState } from '../../monitor/index.js';

@@ -1,6 +1,6 @@
 /**
  * What the references routes answer, as response schemas (the OpenAPI document shows them, and
- * with PIPEWATCH_CHECK_RESPONSES every answer is checked against them). Each is typed against
+ * with PIPEWATCH_TEST_CHECK_RESPONSES every answer is checked against them). Each is typed against
  * the store's own types, so a field the store adds or renames fails to compile here.
  */
 import { z } from 'zod';

@@ -12,7 +12,7 @@ import { FakeClock, tempDir, testBoard } from '../alerts/support.js';
 
 /**
  * What the route-schema conversion of the alerts, rules, silences, lag and health routes
- * changed in behaviour, and that the answer check (PIPEWATCH_CHECK_RESPONSES) bites on them.
+ * changed in behaviour, and that the answer check (PIPEWATCH_TEST_CHECK_RESPONSES) bites on them.
  */
 interface ErrorJson {
   error: { code: string; message: string; details: Record<string, unknown> };
