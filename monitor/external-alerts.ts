@@ -70,9 +70,9 @@ export class ExternalAlerts {
 
   receive(alerts: readonly ReceivedAlert[], nowMs: number): void {
     const changes = receiveExternal(this.known, alerts, nowMs, this.o.limits);
+    this.droppedTotal += changes.dropped;
     this.apply(changes);
     if (changes.dropped > 0) {
-      this.droppedTotal += changes.dropped;
       this.o.logger.warn(
         {
           dropped: changes.dropped,
