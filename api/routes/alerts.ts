@@ -83,11 +83,11 @@ const sourceName = z
   .describe('pipewatch: its own rules; alertmanager: received through the webhook');
 const alertsQuery = z
   .object({
-    source: queryScalar(sourceName).optional().describe('only alerts from this source'),
     status: queryScalar(z.enum(['pending', 'firing', 'resolved']))
       .optional()
       .describe('only alerts in this state'),
     rule: queryScalar(ruleName).optional().describe('only alerts of this rule'),
+    source: queryScalar(sourceName).optional().describe('only alerts from this source'),
   })
   .strict();
 const historyQuery = listQuery({
