@@ -28,6 +28,8 @@ export interface ExternalAlert {
   readonly startsAtMs: number;
   /** When it resolved (the sender's endsAt, or its expiry); undefined while firing. */
   readonly resolvedAtMs: number | undefined;
+  /** Who resolved it: a resolved copy from the sender, or pipewatch at its expiry. */
+  readonly resolvedBy?: 'sender' | 'expiry';
   /** A firing alert resolves at this time unless it is received again. */
   readonly expiresAtMs: number;
   readonly lastSeenAtMs: number;
@@ -106,6 +108,17 @@ export function receiveExternal(
           ? a.sentEndsAtMs
           : undefined;
     const status = endedAtMs === undefined ? 'firing' : 'resolved';
+    // A firing copy of the very alert (same start) its sender already resolved is an old
+    // notification arriving late (Alertmanager retries a failed delivery): not a new firing.
+    // After an expiry it is not: the sender says the alert still fires.
+    if (
+      status === 'firing' &&
+      prev?.status === 'resolved' &&
+      prev.resolvedBy === 'sender' &&
+      prev.startsAtMs === a.startsAtMs
+    ) {
+      continue;
+    }
     if (!prev && !makeRoom()) {
       dropped++;
       continue;
@@ -117,6 +130,7 @@ export function receiveExternal(
       status,
       startsAtMs: a.startsAtMs,
       resolvedAtMs: endedAtMs,
+      ...(status === 'resolved' ? { resolvedBy: 'sender' as const } : {}),
       expiresAtMs:
         status === 'firing'
           ? (a.sentEndsAtMs ?? nowMs + limits.staleAfterMs)
@@ -153,7 +167,12 @@ export function expireExternal(
   const transitions: ExternalTransition[] = [];
   for (const a of known.values()) {
     if (a.status === 'firing' && a.expiresAtMs <= nowMs) {
-      const alert: ExternalAlert = { ...a, status: 'resolved', resolvedAtMs: a.expiresAtMs };
+      const alert: ExternalAlert = {
+        ...a,
+        status: 'resolved',
+        resolvedAtMs: a.expiresAtMs,
+        resolvedBy: 'expiry',
+      };
       upserts.push(alert);
       transitions.push({
         fingerprint: a.fingerprint,

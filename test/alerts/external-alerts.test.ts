@@ -199,6 +199,15 @@ describe('alerts received through the Alertmanager webhook are kept and listed',
       ]);
       assert.equal((await s.history('?source=pipewatch')).length, 0);
       assert.equal((await s.history('?rule=DiskFull')).length, 2);
+      // A late retry of the old firing notification does not bring it back; a new start does.
+      await s.post([{ status: 'firing', labels, startsAt: iso(startsAt) }]);
+      assert.equal((await s.list())[0]!.status, 'resolved');
+      await s.post([{ status: 'firing', labels, startsAt: iso(clock.now) }]);
+      assert.equal((await s.list())[0]!.status, 'firing');
+      assert.deepEqual(
+        (await s.history('?rule=DiskFull')).map((h) => `${h.from}->${h.to}`),
+        ['resolved->firing', 'firing->resolved', 'inactive->firing'],
+      );
     } finally {
       await s.stop();
     }
