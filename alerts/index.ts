@@ -7,6 +7,17 @@ export {
   type OutgoingNotification,
   type Route,
 } from './dispatcher.js';
+export {
+  expireExternal,
+  notifiedExternal,
+  receiveExternal,
+  type AlertSource,
+  type ExternalAlert,
+  type ExternalChanges,
+  type ExternalLimits,
+  type ExternalTransition,
+  type ReceivedAlert,
+} from './external.js';
 export { emailNotifier, renderEmail, type EmailOptions } from './email.js';
 export {
   backoffMs,

@@ -116,6 +116,28 @@ export const alertsSection = z
     sendResolvedWhenSilenced: z.boolean().default(false),
     /** Inhibition: a stale or stopped pipeline mutes its own DLQ and drift alerts. Default true. */
     inhibitDefaults: z.boolean().default(true),
+    /**
+     * Alerts received through POST /api/v1/alerts/webhook (an Alertmanager's webhook receiver),
+     * kept (in SQLite) so GET /api/v1/alerts, its history and the status page list them.
+     */
+    external: z
+      .object({
+        /**
+         * Most external alerts kept; past it, resolved ones are forgotten first, then new ones
+         * are not listed (they are still routed; a warning and
+         * pipewatch_external_alerts_dropped_total count them). Default 5000.
+         */
+        maxAlerts: z.number().int().positive().default(5000),
+        /**
+         * A firing alert that came with no endsAt (Alertmanager always sends none for firing
+         * alerts) resolves this long after it was last received. Alertmanager re-sends a group
+         * that keeps firing unchanged every repeat_interval (default 4 h) at its next
+         * group_interval (default 5 m) tick: keep this above their sum. Default 16200 (4.5 h).
+         */
+        staleAfterSeconds: z.number().positive().default(16_200),
+      })
+      .strict()
+      .default({}),
     outbox: z
       .object({
         /** First retry delay, ms; doubles per attempt with full jitter. Default 1000. */

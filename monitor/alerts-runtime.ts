@@ -4,9 +4,12 @@ import {
   OutboxWorker,
   postToAlertmanager,
   type DispatcherOptions,
+  type ExternalAlert,
+  type ExternalLimits,
   type NotifiedAlert,
   type Notifier,
   type OutboxStore,
+  type ReceivedAlert,
 } from '../alerts/index.js';
 import { PipewatchError } from '../common/index.js';
 import {
@@ -16,8 +19,9 @@ import {
   type Rule,
   type Transition,
 } from '../rules/index.js';
-import type { AlertStore, SilenceStore } from '../store/index.js';
+import type { AlertStore, ExternalAlertStore, SilenceStore } from '../store/index.js';
 import type { ReadingsBoard } from './board.js';
+import { ExternalAlerts } from './external-alerts.js';
 
 export type RuleSource = 'default' | 'file' | 'api';
 
@@ -26,6 +30,9 @@ export interface AlertsRuntimeOptions {
   readonly alertStore: AlertStore;
   readonly silenceStore: SilenceStore;
   readonly outboxStore: OutboxStore;
+  /** Alerts received through the Alertmanager webhook, kept for listing (alerts.external). */
+  readonly externalStore: ExternalAlertStore;
+  readonly externalLimits: ExternalLimits;
   readonly defaultRules: readonly Rule[];
   readonly fileRules: readonly Rule[];
   readonly dispatcher: DispatcherOptions;
@@ -66,6 +73,7 @@ export class AlertsRuntime {
   private readonly resolvedForAlertmanager = new Map<string, NotifiedAlert>();
   private evaluating: Promise<void> | undefined;
   private lastPurgeMs = -Infinity;
+  private readonly external: ExternalAlerts;
 
   constructor(private readonly o: AlertsRuntimeOptions) {
     o.board.describe({
@@ -87,6 +95,13 @@ export class AlertsRuntime {
       restored.map((r) => r.state),
     );
     this.dispatcher = new Dispatcher(o.dispatcher);
+    this.external = new ExternalAlerts({
+      store: o.externalStore,
+      limits: o.externalLimits,
+      board: o.board,
+      logger: o.logger,
+      nowMs: o.nowMs,
+    });
     for (const r of restored) {
       if (r.notifiedStatus !== null) this.handledStatus.set(r.state.fingerprint, r.notifiedStatus);
     }
@@ -98,6 +113,7 @@ export class AlertsRuntime {
       alerts: restored
         .filter((r) => r.state.status !== 'pending' && r.notifiedStatus !== r.state.status)
         .map((r) => r.state),
+      external: this.external.unhandled(),
     };
     this.outbox = new OutboxWorker({
       ...o.backoff,
@@ -120,7 +136,8 @@ export class AlertsRuntime {
    * page, whose URL (`http.port: 0`) is known only once the HTTP server listens. They are
    * handed in as of the start (`atMs`), so their group wait counts from then, as before.
    */
-  private restoredPending: { atMs: number; alerts: AlertState[] } | undefined;
+  private restoredPending:
+    { atMs: number; alerts: AlertState[]; external: NotifiedAlert[] } | undefined;
 
   private ingestRestored(): void {
     const pending = this.restoredPending;
@@ -131,6 +148,7 @@ export class AlertsRuntime {
       pending.atMs,
       (fp) => this.notifiedFiring.has(fp),
     );
+    this.dispatcher.ingest(pending.external, pending.atMs, () => true);
   }
 
   /** Alerts whose firing was handed to the outbox (persisted as notified_status). */
@@ -165,12 +183,14 @@ export class AlertsRuntime {
     await this.evaluating;
     await this.outbox.deliverDue().catch(() => 0);
     this.o.board.clear('alerts');
+    this.external.clear();
   }
 
   /** One evaluation at `nowMs`: rules → states (persisted) → dispatcher → outbox → delivery. */
   async tick(nowMs: number): Promise<void> {
     const run = async () => {
       this.ingestRestored();
+      this.dispatcher.ingest(this.external.expire(nowMs), nowMs, () => true);
       const result = this.engine.evaluate(this.o.board.readings(), nowMs);
       this.o.alertStore.saveEvaluation(result.alerts, result.transitions, nowMs);
       const changes = result.transitions.filter((t) => t.to === 'firing' || t.to === 'resolved');
@@ -198,10 +218,19 @@ export class AlertsRuntime {
     return this.evaluating;
   }
 
-  /** Alerts from elsewhere (Prometheus through its Alertmanager webhook) routed by pipewatch. */
-  ingestExternal(alerts: readonly NotifiedAlert[], nowMs: number): void {
+  /**
+   * Alerts from elsewhere (Prometheus through its Alertmanager webhook): kept for listing
+   * (bounded, persisted) and routed by pipewatch like its own.
+   */
+  ingestExternal(alerts: readonly ReceivedAlert[], nowMs: number): void {
     this.ingestRestored();
-    this.dispatcher.ingest(alerts, nowMs, () => true);
+    this.dispatcher.ingest(this.external.expire(nowMs), nowMs, () => true);
+    this.external.receive(alerts, nowMs);
+    this.dispatcher.ingest(
+      alerts.map(({ sentEndsAtMs: _ends, ...a }) => a),
+      nowMs,
+      () => true,
+    );
     this.flush(nowMs);
     void this.deliver();
   }
@@ -231,6 +260,7 @@ export class AlertsRuntime {
     }
     const live = new Set(this.engine.alerts().map((a) => a.fingerprint));
     for (const fp of this.handledStatus.keys()) if (!live.has(fp)) this.handledStatus.delete(fp);
+    this.external.markHandled((fp, status) => this.dispatcher.holds(fp, status));
   }
 
   private pendingInDispatcher(a: AlertState): boolean {
@@ -297,6 +327,11 @@ export class AlertsRuntime {
 
   alerts(): AlertState[] {
     return this.engine.alerts();
+  }
+
+  /** Alerts received through the Alertmanager webhook (firing, and resolved for 15 min). */
+  externalAlerts(): ExternalAlert[] {
+    return this.external.list();
   }
 
   private notified(a: AlertState): NotifiedAlert {

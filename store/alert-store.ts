@@ -1,4 +1,10 @@
-import type { Notification, OutboxEntry, OutboxStore, Silence } from '../alerts/index.js';
+import type {
+  AlertSource,
+  Notification,
+  OutboxEntry,
+  OutboxStore,
+  Silence,
+} from '../alerts/index.js';
 import type { AlertState, Transition } from '../rules/index.js';
 import type { SqliteDatabase } from './database.js';
 
@@ -13,7 +19,12 @@ export interface AlertStore {
     nowMs: number,
   ): void;
   markNotified(fingerprints: readonly string[], status: string): void;
-  history(query: { sinceMs?: number; rule?: string; limit: number }): HistoryEntry[];
+  history(query: {
+    sinceMs?: number;
+    rule?: string;
+    source?: AlertSource;
+    limit: number;
+  }): HistoryEntry[];
   /** Deletes history entries older than `beforeMs`; returns how many. */
   purgeHistory(beforeMs: number): number;
   listRules(): { name: string; rule: unknown; updatedAtMs: number }[];
@@ -31,6 +42,8 @@ export interface HistoryEntry {
   readonly value: number | null;
   readonly labels: Record<string, string>;
   readonly annotations: Record<string, string>;
+  /** Whose alert: `pipewatch` (its rules) or `alertmanager` (received through the webhook). */
+  readonly source: AlertSource;
 }
 
 export interface SilenceStore {
@@ -92,13 +105,21 @@ export function sqliteAlertStore(db: SqliteDatabase): AlertStore {
         for (const fp of fingerprints) stmt.run(status, fp);
       })();
     },
-    history({ sinceMs, rule, limit }) {
+    history({ sinceMs, rule, source, limit }) {
       const rows = db
         .prepare(
           `SELECT * FROM alert_history WHERE at_ms >= ? AND (? IS NULL OR rule = ?)
+             AND (? IS NULL OR source = ?)
            ORDER BY id DESC LIMIT ?`,
         )
-        .all(sinceMs ?? 0, rule ?? null, rule ?? null, limit) as Record<string, unknown>[];
+        .all(
+          sinceMs ?? 0,
+          rule ?? null,
+          rule ?? null,
+          source ?? null,
+          source ?? null,
+          limit,
+        ) as Record<string, unknown>[];
       return rows.map((r) => ({
         id: Number(r.id),
         fingerprint: String(r.fingerprint),
@@ -109,6 +130,7 @@ export function sqliteAlertStore(db: SqliteDatabase): AlertStore {
         value: r.value === null ? null : Number(r.value),
         labels: JSON.parse(String(r.labels_json)) as Record<string, string>,
         annotations: JSON.parse(String(r.annotations_json)) as Record<string, string>,
+        source: String(r.source) as AlertSource,
       }));
     },
     purgeHistory: (beforeMs) =>

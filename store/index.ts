@@ -49,3 +49,4 @@ export {
   type DlqWindowStore,
   type SavedDlqState,
 } from './dlq-window-store.js';
+export { sqliteExternalAlertStore, type ExternalAlertStore } from './external-alert-store.js';

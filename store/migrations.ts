@@ -153,6 +153,23 @@ export const migrations: readonly Migration[] = [
     CREATE INDEX alert_outbox_due ON alert_outbox (status, next_attempt_at_ms);`,
   },
   {
+    name: '0701_alert_external',
+    // Alerts received through the Alertmanager webhook (POST /api/v1/alerts/webhook), one row
+    // per fingerprint, so a restart keeps listing them and does not hand them to the receivers
+    // again; `expires_at_ms` is when a firing one resolves unless it is sent again. History rows
+    // say whose alert changed: pipewatch's rules or an external Alertmanager.
+    sql: `CREATE TABLE alert_external (
+      fingerprint TEXT PRIMARY KEY,
+      status TEXT NOT NULL CHECK (status IN ('firing', 'resolved')),
+      alert_json TEXT NOT NULL,
+      notified_status TEXT,
+      last_seen_at_ms INTEGER NOT NULL,
+      expires_at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX alert_external_by_expiry ON alert_external (status, expires_at_ms);
+    ALTER TABLE alert_history ADD COLUMN source TEXT NOT NULL DEFAULT 'pipewatch';`,
+  },
+  {
     name: '0420_dlq_window_state',
     // One saved DLQ-rate state per watched pipeline: sub-window counts of source and DLQ
     // records (JSON, see detectors/dlq); restored at start so the 5m/1h ratios survive restarts.

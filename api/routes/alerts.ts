@@ -2,7 +2,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { defaultPageLimit, listQuery, nextOffset, queryScalar } from './request.js';
 import type { ZodTypeProvider } from '../route-schema.js';
-import { silences as isSilenced, type NotifiedAlert } from '../../alerts/index.js';
+import {
+  silences as isSilenced,
+  type ExternalAlert,
+  type ReceivedAlert,
+} from '../../alerts/index.js';
 import type { AlertsRuntime } from '../../monitor/index.js';
 import { fingerprint, type AlertState } from '../../rules/index.js';
 import type { AlertStore, SilenceStore } from '../../store/index.js';
@@ -19,6 +23,7 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).
 
 export function presentAlert(a: AlertState, silenced: boolean) {
   return {
+    source: 'pipewatch' as 'pipewatch' | 'alertmanager',
     fingerprint: a.fingerprint,
     rule: a.rule,
     status: a.status,
@@ -31,6 +36,30 @@ export function presentAlert(a: AlertState, silenced: boolean) {
     activeAt: iso(a.activeAtMs),
     firedAt: iso(a.firedAtMs),
     resolvedAt: iso(a.resolvedAtMs),
+    expiresAt: null as string | null,
+  };
+}
+
+/** An alert received through the webhook, in the same shape (its rule is its alertname). */
+export function presentExternalAlert(
+  a: ExternalAlert,
+  silenced: boolean,
+): ReturnType<typeof presentAlert> {
+  return {
+    source: 'alertmanager',
+    fingerprint: a.fingerprint,
+    rule: a.labels.alertname ?? '',
+    status: a.status,
+    severity: a.labels.severity ?? '',
+    silenced,
+    labels: a.labels,
+    annotations: a.annotations,
+    value: null,
+    threshold: null,
+    activeAt: iso(a.startsAtMs),
+    firedAt: iso(a.startsAtMs),
+    resolvedAt: iso(a.resolvedAtMs),
+    expiresAt: a.status === 'firing' ? iso(a.expiresAtMs) : null,
   };
 }
 
@@ -49,17 +78,22 @@ const rfc3339 = z
   .transform((v) => (v.startsWith('0001-01-01') ? undefined : Date.parse(v)));
 
 const ruleName = z.string().max(200).describe('rule (alert) name');
+const sourceName = z
+  .enum(['pipewatch', 'alertmanager'])
+  .describe('pipewatch: its own rules; alertmanager: received through the webhook');
 const alertsQuery = z
   .object({
     status: queryScalar(z.enum(['pending', 'firing', 'resolved']))
       .optional()
       .describe('only alerts in this state'),
     rule: queryScalar(ruleName).optional().describe('only alerts of this rule'),
+    source: queryScalar(sourceName).optional().describe('only alerts from this source'),
   })
   .strict();
 const historyQuery = listQuery({
   since: queryScalar(rfc3339).optional().describe('RFC 3339 time; newer entries only'),
   rule: queryScalar(ruleName).optional().describe('only entries of this rule'),
+  source: queryScalar(sourceName).optional().describe('only entries from this source'),
 });
 
 /**
@@ -93,6 +127,7 @@ const isoTime = (what: string) =>
 const stringMap = z.record(z.string());
 const alertAnswer = z
   .object({
+    source: sourceName,
     fingerprint: z.string().describe('stable id of the alert: a hash of its labels'),
     rule: z.string().describe('the rule (alert name) that raised it'),
     status: z.enum(['pending', 'firing', 'resolved']),
@@ -105,12 +140,23 @@ const alertAnswer = z
     activeAt: isoTime('when the condition first held'),
     firedAt: isoTime('when it started firing'),
     resolvedAt: isoTime('when it resolved'),
+    expiresAt: isoTime(
+      'alertmanager alerts that fire: when it resolves unless received again (pipewatch: always null)',
+    ),
   })
   .strict() satisfies z.ZodType<ReturnType<typeof presentAlert>>;
 const alertsAnswer = z
-  .object({ alerts: z.array(alertAnswer).describe('sorted by rule, then fingerprint') })
+  .object({
+    alerts: z
+      .array(alertAnswer)
+      .describe(
+        "sorted by rule, then fingerprint; a fingerprint both sources hold is listed once, as pipewatch's",
+      ),
+  })
   .strict()
-  .describe('The alerts the rules (and the webhook) raised: pending, firing and resolved');
+  .describe(
+    "The alerts pipewatch's rules raised (pending, firing, resolved) and those received through the webhook (firing, resolved)",
+  );
 
 // Read back from SQLite as text; the values are the engine's states.
 const transitionStatus = z.string();
@@ -126,6 +172,7 @@ const historyEntry = z
     value: z.number().nullable().describe('the value at the change; null: none'),
     labels: stringMap,
     annotations: stringMap,
+    source: sourceName,
   })
   .strict();
 const historyAnswer = z
@@ -138,7 +185,9 @@ const historyAnswer = z
 const webhookAnswer = z
   .object({ accepted: z.number().int().nonnegative().describe('alerts taken, count') })
   .strict()
-  .describe('The alerts were handed to the dispatcher (routes, silences, inhibition)');
+  .describe(
+    'The alerts were handed to the dispatcher (routes, silences, inhibition) and kept for GET /api/v1/alerts',
+  );
 
 /** GET /api/v1/alerts, /api/v1/alerts/history; POST /api/v1/alerts/webhook (Alertmanager's payload). */
 export const alertRoutes: FastifyPluginAsync<AlertsRoutesOptions> = async (plain, options) => {
@@ -151,12 +200,22 @@ export const alertRoutes: FastifyPluginAsync<AlertsRoutesOptions> = async (plain
     async (request) => {
       const now = nowMs();
       const silenceList = options.silenceStore.list();
-      const alerts = options.runtime
-        .alerts()
-        .filter((a) => request.query.status === undefined || a.status === request.query.status)
-        .filter((a) => request.query.rule === undefined || a.rule === request.query.rule)
-        .sort((a, b) => a.rule.localeCompare(b.rule) || a.fingerprint.localeCompare(b.fingerprint))
-        .map((a) => presentAlert(a, isSilenced(silenceList, a.labels, now)));
+      const { status, rule, source } = request.query;
+      const own = options.runtime.alerts();
+      // Prometheus evaluating pipewatch's exported rules raises the same label set, hence the
+      // same fingerprint: one alert, listed once, as pipewatch's (it holds the value).
+      const ownFingerprints = new Set(own.map((a) => a.fingerprint));
+      const alerts = [
+        ...own.map((a) => presentAlert(a, isSilenced(silenceList, a.labels, now))),
+        ...options.runtime
+          .externalAlerts()
+          .filter((a) => !ownFingerprints.has(a.fingerprint))
+          .map((a) => presentExternalAlert(a, isSilenced(silenceList, a.labels, now))),
+      ]
+        .filter((a) => status === undefined || a.status === status)
+        .filter((a) => rule === undefined || a.rule === rule)
+        .filter((a) => source === undefined || a.source === source)
+        .sort((a, b) => a.rule.localeCompare(b.rule) || a.fingerprint.localeCompare(b.fingerprint));
       return { alerts };
     },
   );
@@ -165,9 +224,14 @@ export const alertRoutes: FastifyPluginAsync<AlertsRoutesOptions> = async (plain
     '/api/v1/alerts/history',
     { schema: { querystring: historyQuery, response: { 200: historyAnswer } } },
     async (request) => {
-      const { since: sinceMs, rule, limit = defaultPageLimit, offset = 0 } = request.query;
+      const { since: sinceMs, rule, source, limit = defaultPageLimit, offset = 0 } = request.query;
       // Newest first; one entry past the page tells whether there is a next one.
-      const entries = options.alertStore.history({ sinceMs, rule, limit: offset + limit + 1 });
+      const entries = options.alertStore.history({
+        sinceMs,
+        rule,
+        source,
+        limit: offset + limit + 1,
+      });
       return {
         history: entries
           .slice(offset, offset + limit)
@@ -185,13 +249,15 @@ export const alertRoutes: FastifyPluginAsync<AlertsRoutesOptions> = async (plain
     },
     async (request) => {
       const now = nowMs();
-      const alerts: NotifiedAlert[] = request.body.alerts.map((a) => ({
+      const alerts: ReceivedAlert[] = request.body.alerts.map((a) => ({
         fingerprint: fingerprint(a.labels),
         status: a.status,
         labels: a.labels,
         annotations: a.annotations ?? {},
         startsAtMs: a.startsAt ?? now,
         endsAtMs: a.status === 'resolved' ? (a.endsAt ?? now) : undefined,
+        // Alertmanager sends the zero time (undefined here) for firing alerts.
+        sentEndsAtMs: a.endsAt,
         value: undefined,
         generatorUrl: a.generatorURL ?? request.body.externalURL ?? '',
       }));

@@ -20,6 +20,8 @@ interface AlertView {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   activeAt: string;
+  /** pipewatch (its rules) or alertmanager (received through the webhook). */
+  source?: string;
 }
 
 function flags(argv: readonly string[]) {
@@ -61,7 +63,7 @@ async function list(argv: readonly string[]): Promise<number> {
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
     process.stdout.write(
-      `${a.status.padEnd(8)} ${a.severity.padEnd(8)} ${a.rule} ${labels}${a.value !== null ? ` value=${a.value}` : ''}${a.silenced ? ' (silenced)' : ''} since ${a.activeAt}\n`,
+      `${a.status.padEnd(8)} ${a.severity.padEnd(8)} ${a.rule} ${labels}${a.value !== null ? ` value=${a.value}` : ''}${a.silenced ? ' (silenced)' : ''}${a.source === 'alertmanager' ? ' (from alertmanager)' : ''} since ${a.activeAt}\n`,
     );
   }
   return 0;

@@ -12,6 +12,7 @@ import { AlertsRuntime, loadRuleFiles, type ReadingsBoard } from '../../monitor/
 import { compileMatcher, defaultRules, parseMatcher } from '../../rules/index.js';
 import {
   sqliteAlertStore,
+  sqliteExternalAlertStore,
   sqliteOutboxStore,
   sqliteSilenceStore,
   type AlertStore,
@@ -154,6 +155,13 @@ export function buildAlerts(deps: AlertsDeps): BuiltAlerts {
     alertStore,
     silenceStore,
     outboxStore: sqliteOutboxStore(db),
+    externalStore: sqliteExternalAlertStore(db),
+    externalLimits: {
+      maxAlerts: config.alerts.external.maxAlerts,
+      staleAfterMs: config.alerts.external.staleAfterSeconds * 1000,
+      // As long as pipewatch's own resolved alerts stay listed (rules/engine.ts, 15 min).
+      resolvedRetentionMs: 15 * 60_000,
+    },
     defaultRules: config.rules.defaults ? defaultRules(watchedPipelines(config)) : [],
     fileRules: loadRuleFiles(config.rules.files),
     dispatcher: dispatcherOptions(config, [...notifiers.keys()], externalUrl),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -112,7 +113,10 @@ describe(
 
     after(async () => {
       await h?.close();
+      // Alertmanager writes its data directory while it stops: wait for it before deleting it.
+      const exited = am && am.exitCode === null ? once(am, 'exit') : undefined;
       am?.kill('SIGTERM');
+      await exited;
       await hook.stop();
       tmp.cleanup();
     });

@@ -44,12 +44,12 @@ const operations: [method: string, path: string, success: string, params: string
   ['get', '/api/v1/pipelines', '200', []],
   ['get', '/api/v1/groups', '200', ['query:limit', 'query:offset']],
   ['get', '/api/v1/groups/{group}', '200', ['path:group']],
-  ['get', '/api/v1/alerts', '200', ['query:status', 'query:rule']],
+  ['get', '/api/v1/alerts', '200', ['query:status', 'query:rule', 'query:source']],
   [
     'get',
     '/api/v1/alerts/history',
     '200',
-    ['query:since', 'query:rule', 'query:limit', 'query:offset'],
+    ['query:since', 'query:rule', 'query:source', 'query:limit', 'query:offset'],
   ],
   ['post', '/api/v1/alerts/webhook', '200', []],
   ['get', '/api/v1/rules', '200', ['query:limit', 'query:offset']],
@@ -132,6 +132,7 @@ describe('OpenAPI document: alerts, rules, silences, lag and health operations',
     };
     assert.equal(alert.items.additionalProperties, false);
     assert.match(alert.items.properties!.silenced!.description!, /silence/);
+    assert.deepEqual(alert.items.properties!.source!.enum, ['pipewatch', 'alertmanager']);
     const notReady = answer('/readyz', 'get', '503');
     assert.deepEqual(notReady.properties!.status!.enum, ['not_ready']);
     const metrics = doc.paths['/metrics']!.get!.responses['200']!.content!;

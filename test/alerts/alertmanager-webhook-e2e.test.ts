@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { createMetricsRegistry, pipewatchApp } from '../../api/index.js';
+import { buildAlerts, type BuiltAlerts } from '../../cli/service/alerts.js';
+import { parseConfig } from '../../config/index.js';
+import { ReadingsBoard } from '../../monitor/index.js';
+import { openDatabase, type SqliteDatabase } from '../../store/index.js';
+import { tempDir } from './support.js';
+
+const binary = '/usr/bin/prometheus-alertmanager';
+const installed = spawnSync(binary, ['--version']).status === 0;
+const skip = installed
+  ? false
+  : 'prometheus-alertmanager not installed (bash scripts/setup.sh --test installs it)';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Polls until `check` holds; the bound only keeps a broken run from hanging (not a timing assertion). */
+async function until<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
+  const end = Date.now() + 60_000;
+  while (Date.now() < end) {
+    const got = await check();
+    if (got !== undefined) return got;
+    await sleep(200);
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+interface Listed {
+  source: string;
+  fingerprint: string;
+  rule: string;
+  status: string;
+  expiresAt: string | null;
+}
+
+describe(
+  'a real Alertmanager posts its alerts to pipewatch’s webhook: they are listed and their history kept',
+  { skip },
+  () => {
+    const tmp = tempDir();
+    let am: ChildProcess | undefined;
+    let amUrl = '';
+    let amLog = '';
+    let db: SqliteDatabase;
+    let alerts: BuiltAlerts;
+    let app: FastifyInstance;
+
+    before(async () => {
+      if (!installed) return;
+      db = openDatabase(join(tmp.dir, 'pipewatch.sqlite'));
+      const board = new ReadingsBoard();
+      alerts = buildAlerts({
+        config: parseConfig({}, {}),
+        db,
+        board,
+        logger: pino({ level: 'silent' }),
+        httpUrl: 'http://status.example:8080',
+      });
+      app = Fastify();
+      await app.register(pipewatchApp, {
+        metricsRegistry: createMetricsRegistry({ version: 'test', nodeVersion: process.version }),
+        board,
+        alerts,
+      });
+      const pipewatchUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+      const port = await freePort();
+      amUrl = `http://127.0.0.1:${port}`;
+      const config = join(tmp.dir, 'alertmanager.yml');
+      writeFileSync(
+        config,
+        [
+          'route:',
+          '  receiver: pipewatch',
+          "  group_by: ['alertname']",
+          '  group_wait: 1s',
+          '  group_interval: 1s',
+          '  repeat_interval: 4h',
+          'receivers:',
+          '  - name: pipewatch',
+          '    webhook_configs:',
+          `      - url: ${pipewatchUrl}/api/v1/alerts/webhook`,
+          '        send_resolved: true',
+          '',
+        ].join('\n'),
+      );
+      am = spawn(
+        binary,
+        [
+          `--config.file=${config}`,
+          `--storage.path=${join(tmp.dir, 'am-data')}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--cluster.listen-address=',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      am.stderr?.on('data', (d: Buffer) => (amLog += d.toString()));
+      await until(async () => {
+        try {
+          return (await fetch(`${amUrl}/-/ready`)).ok ? true : undefined;
+        } catch {
+          return undefined;
+        }
+      }, `Alertmanager ready at ${amUrl}`);
+    });
+
+    after(async () => {
+      // Alertmanager writes its data directory while it stops: wait for it before deleting it.
+      const exited = am && am.exitCode === null ? once(am, 'exit') : undefined;
+      am?.kill('SIGTERM');
+      await exited;
+      await app?.close();
+      await alerts?.runtime.stop();
+      alerts?.close();
+      db?.close();
+      tmp.cleanup();
+    });
+
+    const postToAm = async (endsAt?: string) => {
+      const r = await fetch(`${amUrl}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([
+          {
+            labels: { alertname: 'PromSideDiskFull', severity: 'warning', instance: 'db1' },
+            annotations: { summary: 'disk full' },
+            ...(endsAt ? { endsAt } : {}),
+          },
+        ]),
+      });
+      assert.equal(r.status, 200, await r.text());
+    };
+    const listed = async (status: string): Promise<Listed | undefined> => {
+      const r = await app.inject({ url: '/api/v1/alerts?rule=PromSideDiskFull' });
+      return r
+        .json<{ alerts: Listed[] }>()
+        .alerts.find((a) => a.status === status && a.source === 'alertmanager');
+    };
+
+    it('firing, then resolved, with Alertmanager’s fingerprint', async () => {
+      await postToAm();
+      const firing = await until(() => listed('firing'), 'the firing alert listed').catch(
+        (e: Error) => {
+          throw new Error(`${e.message}\n${amLog}`);
+        },
+      );
+      const amAlerts = (await (await fetch(`${amUrl}/api/v2/alerts`)).json()) as {
+        fingerprint: string;
+      }[];
+      // Alertmanager computes the fingerprint itself: pipewatch's must agree.
+      assert.equal(firing.fingerprint, amAlerts[0]!.fingerprint);
+      // Alertmanager notifies a firing alert with the zero endsAt: pipewatch's own expiry applies.
+      assert.ok(firing.expiresAt !== null);
+
+      await postToAm(new Date().toISOString());
+      await until(() => listed('resolved'), 'the resolved alert listed');
+      const history = (
+        await app.inject({ url: '/api/v1/alerts/history?rule=PromSideDiskFull' })
+      ).json<{ history: { from: string; to: string; source: string }[] }>().history;
+      assert.deepEqual(history.map((h) => `${h.source}:${h.from}->${h.to}`).reverse(), [
+        'alertmanager:inactive->firing',
+        'alertmanager:firing->resolved',
+      ]);
+    });
+  },
+);
