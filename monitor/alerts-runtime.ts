@@ -224,10 +224,16 @@ export class AlertsRuntime {
    */
   ingestExternal(alerts: readonly ReceivedAlert[], nowMs: number): void {
     this.ingestRestored();
-    this.dispatcher.ingest(this.external.expire(nowMs), nowMs, () => true);
+    // An alert pipewatch raised itself (Prometheus evaluating the exported rules gives the
+    // same labels, so the same fingerprint) is pipewatch's to notify: routing the copy too
+    // would send receivers a second notification of one incident.
+    const own = new Set(this.engine.alerts().map((a) => a.fingerprint));
+    const notOwn = <A extends { fingerprint: string }>(list: readonly A[]) =>
+      list.filter((a) => !own.has(a.fingerprint));
+    this.dispatcher.ingest(notOwn(this.external.expire(nowMs)), nowMs, () => true);
     this.external.receive(alerts, nowMs);
     this.dispatcher.ingest(
-      alerts.map(({ sentEndsAtMs: _ends, ...a }) => a),
+      notOwn(alerts).map(({ sentEndsAtMs: _ends, ...a }) => a),
       nowMs,
       () => true,
     );

@@ -422,7 +422,7 @@ describe('alerts received through the Alertmanager webhook are kept and listed',
     }
   });
 
-  it('pipewatch_alerts_firing counts only pipewatch alerts; the same fingerprint from both is listed once, as pipewatch', async () => {
+  it('pipewatch_alerts_firing counts only pipewatch alerts; the same fingerprint from both is listed and notified once, as pipewatch', async () => {
     const clock = new FakeClock();
     const board = testBoard();
     const s = await new Service(join(tmp.dir, 'dup.sqlite'), clock, board, config()).start();
@@ -437,6 +437,8 @@ describe('alerts received through the Alertmanager webhook are kept and listed',
         own.map((a) => [a.rule, a.source]),
         [['DLQRatioHigh', 'pipewatch']],
       );
+      await s.deliver();
+      const sentBefore = bodiesFor('DLQRatioHigh', 0).length;
       // Prometheus evaluating pipewatch's exported rule raises the same label set.
       await s.post([
         { status: 'firing', labels: { ...own[0]!.labels } },
@@ -448,10 +450,44 @@ describe('alerts received through the Alertmanager webhook are kept and listed',
         ['alertmanager:false', 'pipewatch:true'],
       );
       assert.equal(listed.length, 2);
+      await s.deliver();
+      const sent = bodiesFor('DLQRatioHigh', 0).slice(sentBefore);
+      const pipelinesNotified = sent.flatMap((b) => b.alerts.map((a) => a.labels.pipeline));
+      assert.deepEqual(
+        pipelinesNotified,
+        ['elsewhere'],
+        'the copy of pipewatch’s own alert is not notified again; the other one is',
+      );
       assert.match(
         renderBoard(board),
         /^pipewatch_alerts_firing\{rule="DLQRatioHigh",severity="critical"\} 1$/m,
         'external alerts are not counted into pipewatch_alerts_firing',
+      );
+      // pipewatch resolves first (its resolved notification waits out the group interval);
+      // Prometheus, a scrape behind, then still sends its copy firing.
+      const mine = (since: number) =>
+        bodiesFor('DLQRatioHigh', since).filter((b) =>
+          b.alerts.some((a) => a.labels.pipeline === own[0]!.labels.pipeline),
+        );
+      for (let minute = 0; minute < 6; minute++) {
+        clock.now += 60_000;
+        publishDlq(board, 0, clock.now);
+        await s.alerts.runtime.tick(clock.now);
+      }
+      await s.deliver();
+      assert.equal(mine(0).at(-1)?.status, 'resolved', 'pipewatch resolved its alert');
+      const afterResolve = hook.bodies.length;
+      await s.post([{ status: 'firing', labels: { ...own[0]!.labels } }]);
+      for (let minute = 0; minute < 6; minute++) {
+        clock.now += 60_000;
+        publishDlq(board, 0, clock.now);
+        await s.alerts.runtime.tick(clock.now);
+      }
+      await s.deliver();
+      assert.deepEqual(
+        mine(afterResolve).map((b) => b.status),
+        [],
+        'a late copy of a resolved pipewatch alert does not notify it firing again',
       );
     } finally {
       await s.stop();
