@@ -14,6 +14,11 @@ import { featureName, topicName } from './names.js';
 import { referenceValues } from './reference-values.js';
 
 /** Caps of the references API: config `references` (see config/schema.ts for each default). */
+/** How many coarse drift bins a reference is built with (the capture route takes it too). */
+export const coarseBinCount = z.number().int('must be an integer').min(2, 'must be >= 2').max(1000);
+/** How many fine bins (for the KS statistic) a numeric reference is built with. */
+export const fineBinCount = z.number().int('must be an integer').min(10, 'must be >= 10').max(5000);
+
 export interface ReferenceLimits {
   readonly maxCategories: number;
   readonly maxValues: number;
@@ -84,18 +89,10 @@ export function registerBodySchema(limits: ReferenceLimits) {
         .strict()
         .optional()
         .describe('a numeric summary by quantiles'),
-      bins: z
-        .number()
-        .int('must be an integer')
-        .min(2, 'must be >= 2')
-        .max(1000)
+      bins: coarseBinCount
         .optional()
         .describe('coarse drift bins to build (a count; not for histograms or categories)'),
-      fineBins: z
-        .number()
-        .int('must be an integer')
-        .min(10, 'must be >= 10')
-        .max(5000)
+      fineBins: fineBinCount
         .optional()
         .describe('fine bins for the KS statistic (a count; numeric raw values only)'),
     })

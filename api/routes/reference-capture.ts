@@ -4,7 +4,13 @@ import type { CaptureResult } from '../../collector/index.js';
 import { PipewatchError } from '../../common/index.js';
 import type { ReferenceStore } from '../../store/index.js';
 import { featureName, topicName } from './names.js';
-import { presentReference, referenceFromBody, type ReferenceLimits } from './reference-body.js';
+import {
+  coarseBinCount,
+  fineBinCount,
+  presentReference,
+  referenceFromBody,
+  type ReferenceLimits,
+} from './reference-body.js';
 import { storedReferenceBody } from './reference-schemas.js';
 import type { ZodTypeProvider } from '../route-schema.js';
 
@@ -55,18 +61,8 @@ const captureBody = z
       .enum(['numeric', 'categorical'])
       .optional()
       .describe('which values to keep; inferred from the first non-null value when absent'),
-    bins: z
-      .number()
-      .int('must be an integer')
-      .min(2, 'must be >= 2')
-      .max(1000)
-      .optional()
-      .describe('coarse drift bins to build (a count; numeric only)'),
-    fineBins: z
-      .number()
-      .int('must be an integer')
-      .min(10, 'must be >= 10')
-      .max(5000)
+    bins: coarseBinCount.optional().describe('coarse drift bins to build (a count; numeric only)'),
+    fineBins: fineBinCount
       .optional()
       .describe('fine bins for the KS statistic (a count; numeric only)'),
   })

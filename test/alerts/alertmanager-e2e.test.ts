@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { once } from 'node:events';
 import { join } from 'node:path';
+import {
+  alertmanagerSkip,
+  startAlertmanager,
+  type RunningAlertmanager,
+} from '../support/alertmanager.js';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -17,19 +18,7 @@ import {
   type Harness,
 } from './support.js';
 
-const binary = '/usr/bin/prometheus-alertmanager';
-const installed = spawnSync(binary, ['--version']).status === 0;
-const skip = installed
-  ? false
-  : 'prometheus-alertmanager not installed (bash scripts/setup.sh --test installs it)';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+const skip = alertmanagerSkip;
 
 /** Polls until `check` holds; the bound only keeps a broken run from hanging (not a timing assertion). */
 async function until(
@@ -63,60 +52,24 @@ describe(
   () => {
     const tmp = tempDir();
     const hook = new WebhookSink();
-    let am: ChildProcess | undefined;
+    let am: RunningAlertmanager | undefined;
     let amUrl = '';
     let h: Harness | undefined;
-    let amLog = '';
 
     before(async () => {
-      if (!installed) return;
+      if (skip) return;
       await hook.start();
-      const port = await freePort();
-      amUrl = `http://127.0.0.1:${port}`;
-      const config = join(tmp.dir, 'alertmanager.yml');
-      writeFileSync(
-        config,
-        [
-          'route:',
-          '  receiver: hook',
-          "  group_by: ['alertname', 'pipeline']",
-          '  group_wait: 1s',
-          '  group_interval: 1s',
-          '  repeat_interval: 4h',
-          'receivers:',
-          '  - name: hook',
-          '    webhook_configs:',
-          `      - url: ${hook.url}`,
-          '        send_resolved: true',
-          '',
-        ].join('\n'),
-      );
-      am = spawn(
-        binary,
-        [
-          `--config.file=${config}`,
-          `--storage.path=${join(tmp.dir, 'am-data')}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-          '--cluster.listen-address=',
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      am.stderr?.on('data', (d: Buffer) => (amLog += d.toString()));
-      await until(async () => {
-        try {
-          return (await fetch(`${amUrl}/-/ready`)).ok;
-        } catch {
-          return false;
-        }
-      }, `Alertmanager ready at ${amUrl}`);
+      am = await startAlertmanager({
+        dir: tmp.dir,
+        groupBy: ['alertname', 'pipeline'],
+        webhookUrl: hook.url,
+      });
+      amUrl = am.url;
     });
 
     after(async () => {
       await h?.close();
-      // Alertmanager writes its data directory while it stops: wait for it before deleting it.
-      const exited = am && am.exitCode === null ? once(am, 'exit') : undefined;
-      am?.kill('SIGTERM');
-      await exited;
+      await am?.stop();
       await hook.stop();
       tmp.cleanup();
     });
@@ -136,7 +89,7 @@ describe(
       assert.equal(ours?.status, 'firing');
       await until(() => hook.bodies.length > 0, 'the firing webhook from Alertmanager').catch(
         (e: Error) => {
-          throw new Error(`${e.message}\n${amLog}`);
+          throw new Error(`${e.message}\n${am?.log() ?? ''}`);
         },
       );
       const firing = hook.bodies[0] as WebhookBody;

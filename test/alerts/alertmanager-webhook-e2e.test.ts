@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { once } from 'node:events';
 import { join } from 'node:path';
+import {
+  alertmanagerSkip,
+  startAlertmanager,
+  type RunningAlertmanager,
+} from '../support/alertmanager.js';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -15,19 +16,7 @@ import { ReadingsBoard } from '../../monitor/index.js';
 import { openDatabase, type SqliteDatabase } from '../../store/index.js';
 import { tempDir } from './support.js';
 
-const binary = '/usr/bin/prometheus-alertmanager';
-const installed = spawnSync(binary, ['--version']).status === 0;
-const skip = installed
-  ? false
-  : 'prometheus-alertmanager not installed (bash scripts/setup.sh --test installs it)';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+const skip = alertmanagerSkip;
 
 /** Polls until `check` holds; the bound only keeps a broken run from hanging (not a timing assertion). */
 async function until<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
@@ -53,15 +42,14 @@ describe(
   { skip },
   () => {
     const tmp = tempDir();
-    let am: ChildProcess | undefined;
+    let am: RunningAlertmanager | undefined;
     let amUrl = '';
-    let amLog = '';
     let db: SqliteDatabase;
     let alerts: BuiltAlerts;
     let app: FastifyInstance;
 
     before(async () => {
-      if (!installed) return;
+      if (skip) return;
       db = openDatabase(join(tmp.dir, 'pipewatch.sqlite'));
       const board = new ReadingsBoard();
       alerts = buildAlerts({
@@ -78,51 +66,16 @@ describe(
         alerts,
       });
       const pipewatchUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-      const port = await freePort();
-      amUrl = `http://127.0.0.1:${port}`;
-      const config = join(tmp.dir, 'alertmanager.yml');
-      writeFileSync(
-        config,
-        [
-          'route:',
-          '  receiver: pipewatch',
-          "  group_by: ['alertname']",
-          '  group_wait: 1s',
-          '  group_interval: 1s',
-          '  repeat_interval: 4h',
-          'receivers:',
-          '  - name: pipewatch',
-          '    webhook_configs:',
-          `      - url: ${pipewatchUrl}/api/v1/alerts/webhook`,
-          '        send_resolved: true',
-          '',
-        ].join('\n'),
-      );
-      am = spawn(
-        binary,
-        [
-          `--config.file=${config}`,
-          `--storage.path=${join(tmp.dir, 'am-data')}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-          '--cluster.listen-address=',
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      am.stderr?.on('data', (d: Buffer) => (amLog += d.toString()));
-      await until(async () => {
-        try {
-          return (await fetch(`${amUrl}/-/ready`)).ok ? true : undefined;
-        } catch {
-          return undefined;
-        }
-      }, `Alertmanager ready at ${amUrl}`);
+      am = await startAlertmanager({
+        dir: tmp.dir,
+        groupBy: ['alertname'],
+        webhookUrl: `${pipewatchUrl}/api/v1/alerts/webhook`,
+      });
+      amUrl = am.url;
     });
 
     after(async () => {
-      // Alertmanager writes its data directory while it stops: wait for it before deleting it.
-      const exited = am && am.exitCode === null ? once(am, 'exit') : undefined;
-      am?.kill('SIGTERM');
-      await exited;
+      await am?.stop();
       await app?.close();
       await alerts?.runtime.stop();
       alerts?.close();
@@ -155,7 +108,7 @@ describe(
       await postToAm();
       const firing = await until(() => listed('firing'), 'the firing alert listed').catch(
         (e: Error) => {
-          throw new Error(`${e.message}\n${amLog}`);
+          throw new Error(`${e.message}\n${am?.log() ?? ''}`);
         },
       );
       const amAlerts = (await (await fetch(`${amUrl}/api/v2/alerts`)).json()) as {
