@@ -218,6 +218,18 @@ describe('OpenAPI document against the running app', () => {
         );
       }
     }
+    const byStatus = new Map<number, number>();
+    for (const e of exchanges) {
+      byStatus.set(e.response.statusCode, (byStatus.get(e.response.statusCode) ?? 0) + 1);
+    }
+    console.log(
+      `openapi: ${exchanges.length} answers on ${apiRoutes().length} operations checked against the document; by status ${[
+        ...byStatus,
+      ]
+        .sort(([a], [b]) => a - b)
+        .map(([st, n]) => `${st}:${n}`)
+        .join(' ')}`,
+    );
     assert.deepEqual(mismatches, []);
     const statuses = new Set(exchanges.map((e) => Math.floor(e.response.statusCode / 100)));
     assert.deepEqual([...statuses].sort(), [2, 4], 'both good and bad answers were checked');
