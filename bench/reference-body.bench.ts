@@ -2,7 +2,9 @@
 // app with inject(): JSON parse, route-schema validation, reference build, store. "refused"
 // bodies carry one unknown field, so the answer is a 400 after every value was validated and
 // nothing is built: that isolates parsing + validation. Each case runs in its own process
-// (peak RSS is per process). Prints one JSON line per number.
+// (peak RSS is per process). Baseline measured in the same process: JSON.parse of the same
+// body, the cost no validation can avoid; `_vs_json_parse_ratio` is the request over it.
+// Prints one JSON line per number.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
@@ -55,7 +57,16 @@ async function child(which: Case): Promise<void> {
     if (run > 0) times.push(ms); // run 0 warms up
   }
   await app.close();
-  emit(`reference_post_1m_${which.replace('-', '_')}_ms`, median(times), 'ms');
+  const parseTimes: number[] = [];
+  for (let run = 0; run <= RUNS; run++) {
+    const t0 = performance.now();
+    JSON.parse(payload);
+    if (run > 0) parseTimes.push(performance.now() - t0);
+  }
+  const name = `reference_post_1m_${which.replace('-', '_')}`;
+  emit(`${name}_ms`, median(times), 'ms');
+  emit(`${name}_json_parse_ms`, median(parseTimes), 'ms');
+  emit(`${name}_vs_json_parse_ratio`, median(times) / median(parseTimes), 'ratio');
   emit(
     `reference_post_1m_${which.replace('-', '_')}_max_rss_mib`,
     process.resourceUsage().maxRSS / 1024,
