@@ -61,6 +61,20 @@ interface Group {
   readonly unflushed: Set<string>;
 }
 
+/**
+ * What a group remembers between flushes: when it was created, last flushed and last sent, and
+ * which status it last sent for each alert. Saved by the runtime, so a restart keeps
+ * repeat_interval and group_interval counting from the real sends.
+ */
+export interface GroupTimers {
+  readonly key: string;
+  readonly createdAtMs: number;
+  readonly lastFlushAtMs: number | null;
+  readonly lastSentAtMs: number;
+  /** fingerprint → status last notified to the group's receiver. */
+  readonly lastSent: Readonly<Record<string, string>>;
+}
+
 /** What a flush needs to know about the world: silences and every firing alert (inhibition). */
 export interface FlushContext {
   readonly silences: readonly Silence[];
@@ -72,7 +86,26 @@ export class Dispatcher {
   /** Alerts (by receiver:fingerprint) whose firing was muted: their resolved may be sent if configured. */
   private readonly mutedWhileFiring = new Set<string>();
 
+  /** Saved timers of groups not yet re-created since the restart, by group key. */
+  private readonly restoredTimers = new Map<string, GroupTimers>();
+
   constructor(private readonly options: DispatcherOptions) {}
+
+  /** Timers saved before a restart: a group re-created under the same key takes them over. */
+  restoreTimers(timers: readonly GroupTimers[]): void {
+    for (const t of timers) this.restoredTimers.set(t.key, t);
+  }
+
+  /** The timers of every live group (to save). */
+  timers(): GroupTimers[] {
+    return [...this.groups.values()].map((g) => ({
+      key: g.key,
+      createdAtMs: g.createdAtMs,
+      lastFlushAtMs: g.lastFlushAtMs ?? null,
+      lastSentAtMs: g.lastSentAtMs,
+      lastSent: Object.fromEntries(g.lastSent),
+    }));
+  }
 
   /** Receivers of an alert: routes in order, first match wins unless `continue`. */
   receiversOf(labels: LabelSet): string[] {
@@ -102,15 +135,17 @@ export class Dispatcher {
         const key = `${receiver}:{}/${fingerprint(groupLabels)}`;
         let g = this.groups.get(key);
         if (!g) {
+          const saved = this.restoredTimers.get(key);
+          this.restoredTimers.delete(key);
           g = {
             receiver,
             key,
             labels: groupLabels,
             alerts: new Map(),
-            createdAtMs: nowMs,
-            lastFlushAtMs: undefined,
-            lastSent: new Map(),
-            lastSentAtMs: nowMs,
+            createdAtMs: saved?.createdAtMs ?? nowMs,
+            lastFlushAtMs: saved?.lastFlushAtMs ?? undefined,
+            lastSent: new Map(Object.entries(saved?.lastSent ?? {})),
+            lastSentAtMs: saved?.lastSentAtMs ?? nowMs,
             unflushed: new Set(),
           };
           this.groups.set(key, g);

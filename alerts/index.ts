@@ -3,6 +3,7 @@ export {
   Dispatcher,
   type DispatcherOptions,
   type FlushContext,
+  type GroupTimers,
   type InhibitRule,
   type OutgoingNotification,
   type Route,

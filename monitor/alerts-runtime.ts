@@ -95,6 +95,7 @@ export class AlertsRuntime {
       restored.map((r) => r.state),
     );
     this.dispatcher = new Dispatcher(o.dispatcher);
+    this.dispatcher.restoreTimers(o.alertStore.loadGroupTimers());
     this.external = new ExternalAlerts({
       store: o.externalStore,
       limits: o.externalLimits,
@@ -110,8 +111,14 @@ export class AlertsRuntime {
     );
     this.restoredPending = {
       atMs: o.nowMs(),
+      // Firing alerts rejoin their groups even when already notified: the group's restored
+      // timers know they were sent, so nothing is re-sent, and repeat_interval still applies.
       alerts: restored
-        .filter((r) => r.state.status !== 'pending' && r.notifiedStatus !== r.state.status)
+        .filter(
+          (r) =>
+            r.state.status === 'firing' ||
+            (r.state.status !== 'pending' && r.notifiedStatus !== r.state.status),
+        )
         .map((r) => r.state),
       external: this.external.unhandled(),
     };
@@ -267,7 +274,18 @@ export class AlertsRuntime {
     const live = new Set(this.engine.alerts().map((a) => a.fingerprint));
     for (const fp of this.handledStatus.keys()) if (!live.has(fp)) this.handledStatus.delete(fp);
     this.external.markHandled((fp, status) => this.dispatcher.holds(fp, status));
+    this.saveGroupTimers(nowMs);
   }
+
+  /** Written only when a group's timers changed (most ticks change nothing). */
+  private saveGroupTimers(nowMs: number): void {
+    const timers = this.dispatcher.timers();
+    const json = JSON.stringify(timers);
+    if (json === this.savedTimersJson) return;
+    this.o.alertStore.saveGroupTimers(timers, nowMs);
+    this.savedTimersJson = json;
+  }
+  private savedTimersJson: string | undefined;
 
   private pendingInDispatcher(a: AlertState): boolean {
     return this.dispatcher.holds(a.fingerprint, a.status);

@@ -1,5 +1,6 @@
 import type {
   AlertSource,
+  GroupTimers,
   Notification,
   OutboxEntry,
   OutboxStore,
@@ -27,6 +28,10 @@ export interface AlertStore {
   }): HistoryEntry[];
   /** Deletes history entries older than `beforeMs`; returns how many. */
   purgeHistory(beforeMs: number): number;
+  /** The dispatcher's group timers as last saved. */
+  loadGroupTimers(): GroupTimers[];
+  /** Replaces the saved group timers with these (the live groups). */
+  saveGroupTimers(timers: readonly GroupTimers[], nowMs: number): void;
   listRules(): { name: string; rule: unknown; updatedAtMs: number }[];
   putRule(name: string, rule: unknown, nowMs: number): void;
   deleteRule(name: string): boolean;
@@ -135,6 +140,19 @@ export function sqliteAlertStore(db: SqliteDatabase): AlertStore {
     },
     purgeHistory: (beforeMs) =>
       db.prepare('DELETE FROM alert_history WHERE at_ms < ?').run(beforeMs).changes,
+    loadGroupTimers() {
+      return db
+        .prepare<[], { timers_json: string }>('SELECT timers_json FROM alert_group_timers')
+        .all()
+        .map((r) => JSON.parse(r.timers_json) as GroupTimers);
+    },
+    saveGroupTimers: db.transaction((timers: readonly GroupTimers[], nowMs: number) => {
+      db.prepare('DELETE FROM alert_group_timers').run();
+      const insert = db.prepare(
+        'INSERT INTO alert_group_timers (group_key, timers_json, saved_at_ms) VALUES (?, ?, ?)',
+      );
+      for (const t of timers) insert.run(t.key, JSON.stringify(t), nowMs);
+    }),
     listRules() {
       const rows = db.prepare('SELECT * FROM alert_rules ORDER BY name').all() as {
         name: string;

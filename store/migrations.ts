@@ -179,4 +179,14 @@ export const migrations: readonly Migration[] = [
       state_json TEXT NOT NULL
     );`,
   },
+  {
+    name: '0702_alert_group_timers',
+    // The dispatcher's groups: when each was last flushed and sent and what it sent, so a
+    // restart keeps repeat_interval (and group_interval) counting from the real sends.
+    sql: `CREATE TABLE alert_group_timers (
+      group_key TEXT PRIMARY KEY,
+      timers_json TEXT NOT NULL,
+      saved_at_ms INTEGER NOT NULL
+    );`,
+  },
 ];
