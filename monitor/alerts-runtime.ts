@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import {
   Dispatcher,
   OutboxWorker,
-  postToAlertmanager,
   type DispatcherOptions,
   type ExternalAlert,
   type ExternalLimits,
@@ -17,10 +16,10 @@ import {
   RuleEngine,
   type AlertState,
   type Rule,
-  type Transition,
 } from '../rules/index.js';
 import type { AlertStore, ExternalAlertStore, SilenceStore } from '../store/index.js';
 import type { ReadingsBoard } from './board.js';
+import { AlertmanagerPusher } from './alertmanager-push.js';
 import { ExternalAlerts } from './external-alerts.js';
 
 export type RuleSource = 'default' | 'file' | 'api';
@@ -52,8 +51,6 @@ const firingMetric = 'pipewatch_alerts_firing';
 const outboxRetentionMs = 7 * 86_400_000;
 const historyRetentionMs = 30 * 86_400_000;
 const purgeEveryMs = 3_600_000;
-/** How often firing alerts are re-posted to Alertmanager (Prometheus' resend delay). */
-const alertmanagerResendMs = 60_000;
 
 /**
  * Ticks the rules over the board every evaluation interval: alert states are persisted (with
@@ -69,8 +66,7 @@ export class AlertsRuntime {
   private readonly ruleSources = new Map<string, RuleSource>();
   private readonly apiRules = new Map<string, { input: unknown; rule: Rule }>();
   private timers: NodeJS.Timeout[] = [];
-  private lastAlertmanagerPushMs = -Infinity;
-  private readonly resolvedForAlertmanager = new Map<string, NotifiedAlert>();
+  private readonly alertmanagers: AlertmanagerPusher;
   private evaluating: Promise<void> | undefined;
   private lastPurgeMs = -Infinity;
   private readonly external: ExternalAlerts;
@@ -95,6 +91,7 @@ export class AlertsRuntime {
       restored.map((r) => r.state),
     );
     this.dispatcher = new Dispatcher(o.dispatcher);
+    this.alertmanagers = new AlertmanagerPusher(o.alertmanagerUrls, o.logger);
     this.dispatcher.restoreTimers(o.alertStore.loadGroupTimers());
     this.external = new ExternalAlerts({
       store: o.externalStore,
@@ -208,7 +205,7 @@ export class AlertsRuntime {
       );
       for (const t of changes)
         if (t.to === 'resolved')
-          this.resolvedForAlertmanager.set(t.fingerprint, this.notified(t.alert));
+          this.alertmanagers.addResolved(t.fingerprint, this.notified(t.alert));
       this.flush(nowMs);
       this.publishFiring();
       if (nowMs - this.lastPurgeMs >= purgeEveryMs) {
@@ -216,7 +213,15 @@ export class AlertsRuntime {
         this.o.outboxStore.purge(nowMs - outboxRetentionMs);
         this.o.alertStore.purgeHistory(nowMs - historyRetentionMs);
       }
-      await Promise.all([this.deliver(), this.pushToAlertmanagers(nowMs, changes)]);
+      await Promise.all([
+        this.deliver(),
+        this.alertmanagers.push(nowMs, changes.length > 0, () =>
+          this.engine
+            .alerts()
+            .filter((a) => a.status === 'firing')
+            .map((a) => this.notified(a)),
+        ),
+      ]);
     };
     const previous = this.evaluating;
     this.evaluating = (previous ?? Promise.resolve()).then(run).catch((error) => {
@@ -303,31 +308,6 @@ export class AlertsRuntime {
   /** Waits until every due outbox entry had one delivery attempt (tests, shutdown). */
   deliverNow(): Promise<number> {
     return this.outbox.deliverDue();
-  }
-
-  private async pushToAlertmanagers(nowMs: number, changes: readonly Transition[]): Promise<void> {
-    if (this.o.alertmanagerUrls.length === 0) return;
-    if (changes.length === 0 && nowMs - this.lastAlertmanagerPushMs < alertmanagerResendMs) return;
-    this.lastAlertmanagerPushMs = nowMs;
-    const alerts = [
-      ...this.engine
-        .alerts()
-        .filter((a) => a.status === 'firing')
-        .map((a) => this.notified(a)),
-      ...this.resolvedForAlertmanager.values(),
-    ];
-    if (alerts.length === 0) return;
-    const results = await Promise.allSettled(
-      this.o.alertmanagerUrls.map((u) => postToAlertmanager(u, alerts)),
-    );
-    if (results.every((r) => r.status === 'fulfilled')) this.resolvedForAlertmanager.clear();
-    for (const r of results) {
-      if (r.status === 'rejected')
-        this.o.logger.warn(
-          { err: String(r.reason) },
-          'Alertmanager push failed; resent next interval',
-        );
-    }
   }
 
   private publishFiring(): void {
