@@ -11,12 +11,7 @@ import {
   type ReceivedAlert,
 } from '../alerts/index.js';
 import { PipewatchError } from '../common/index.js';
-import {
-  parseRule,
-  RuleEngine,
-  type AlertState,
-  type Rule,
-} from '../rules/index.js';
+import { parseRule, RuleEngine, type AlertState, type Rule } from '../rules/index.js';
 import type { AlertStore, ExternalAlertStore, SilenceStore } from '../store/index.js';
 import type { ReadingsBoard } from './board.js';
 import { AlertmanagerPusher } from './alertmanager-push.js';
