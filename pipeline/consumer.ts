@@ -15,6 +15,8 @@ import { FeatureState } from './feature-state.js';
 import { PipelineMetrics, startMetricsServer, type MetricsServer } from './metrics.js';
 import { dlqErrorTypes, processBatch, type DlqErrorType, type ProcessedBatch } from './process.js';
 import { defaultMaxFutureSkewMs } from './transaction.js';
+import { PartitionWarmer } from './partition-warmer.js';
+import { defaultWarmupSettings, type WarmupSettings } from './warmup.js';
 
 export interface PipelineTopics {
   readonly raw: string;
@@ -67,6 +69,12 @@ export interface FeatureConsumerOptions {
    */
   readonly deliveryTimeoutMs?: number;
   readonly commitIntervalMs?: number;
+  /**
+   * Warm-up of newly assigned partitions (start-up, rebalance): their accounts' windows are
+   * rebuilt from the last hour of records below the committed offset before processing goes on
+   * (pipeline/warmup.ts). Unset keys default as in `defaultWarmupSettings` (on).
+   */
+  readonly warmup?: Partial<WarmupSettings>;
   /** Serve /metrics here; `false` serves nothing. Default false. */
   readonly http?: { readonly host: string; readonly port: number } | false;
   readonly metrics?: PipelineMetrics;
@@ -109,6 +117,8 @@ export type ConsumerHealth =
 export interface RunningFeatureConsumer {
   stats(): ConsumerStats;
   health(): ConsumerHealth;
+  /** Raw-topic partitions this member was assigned when it last polled. */
+  assignedPartitions(): readonly number[];
   /**
    * Settles when the consumer loop ends: resolves after stop(), rejects with the error when the
    * loop ended by itself (a fatal producer error such as being fenced, or an unexpected throw).
@@ -158,6 +168,31 @@ export async function startFeatureConsumer(
     COMPUTE_ERROR: 0,
   };
   await options.codec.prepare(['features']);
+  const maxFutureSkewMs = options.maxFutureSkewMs ?? defaultMaxFutureSkewMs;
+  const warmer = new PartitionWarmer({
+    topic: options.topics.raw,
+    state,
+    codec: options.codec,
+    settings: { ...defaultWarmupSettings, ...options.warmup },
+    maxFutureSkewMs,
+    metrics,
+    // Joins no group and commits nothing: warm-up only reads.
+    newReader: () =>
+      new RdConsumer({
+        brokers: options.brokers,
+        clientId: `${clientId}-warmup`,
+        groupId: `${options.groupId}.warmup`,
+        topics: [],
+        manualAssignment: true,
+        partitionEof: true,
+        withTimestamps: true,
+        readCommitted: true,
+        maxBatchRecords: 5000,
+        ...(logger ? { logger } : {}),
+        ...(options.security ? { security: options.security } : {}),
+      }),
+    ...(logger ? { logger } : {}),
+  });
 
   const newConsumer = () =>
     new RdConsumer({
@@ -221,7 +256,7 @@ export async function startFeatureConsumer(
         codec: options.codec,
         state,
         nowMs: clock(),
-        maxFutureSkewMs: options.maxFutureSkewMs ?? defaultMaxFutureSkewMs,
+        maxFutureSkewMs,
       },
     );
     metrics.replayedRecords.inc({ restored: 'exact' }, state.replayedRecords - replayedBefore);
@@ -307,6 +342,8 @@ export async function startFeatureConsumer(
     await Promise.allSettled([...inFlight]);
     failure = undefined;
     tracker.reset();
+    // Leaving the group lets another member take partitions meanwhile: look at each again.
+    warmer.resetAssignment();
     await consumer?.close().catch(() => undefined);
     totals.restarts++;
     consumer = newConsumer();
@@ -318,6 +355,7 @@ export async function startFeatureConsumer(
     while (running) {
       const records = await next;
       if (!running) break;
+      warmer.observeAssignment(consumer!);
       for (const message of consumer!.takeErrors()) logger?.warn(`consumer: ${message}`);
       if (failure) {
         if (isFatal(failure)) {
@@ -337,6 +375,7 @@ export async function startFeatureConsumer(
         commitIfDue();
         continue;
       }
+      await warmer.beforeBatch(records, clock());
       const out = await processRecords(records);
       const offsets = nextOffsets(records);
       if (transactional) {
@@ -377,6 +416,7 @@ export async function startFeatureConsumer(
   return {
     stats: () => ({ ...totals, dlq: { ...dlqTotals } }),
     health: () => health,
+    assignedPartitions: () => warmer.assignedPartitions(),
     done: loop,
     httpUrl: server?.url,
     metrics,
