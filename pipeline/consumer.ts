@@ -106,6 +106,8 @@ export interface ConsumerStats {
   readonly dlq: Readonly<Record<DlqErrorType, number>>;
   /** Times the consumer went back to its committed offsets after a failed write. */
   readonly restarts: number;
+  /** Undo entries the feature state holds (records not yet known committed): a memory check. */
+  readonly rememberedRecords: number;
 }
 
 /** Whether the consumer still works: `failed` once its loop ended on an error it cannot retry. */
@@ -308,12 +310,19 @@ export async function startFeatureConsumer(
   let failure: unknown;
   let lastCommitAt = 0;
   const commitIntervalMs = options.commitIntervalMs ?? 1000;
+  /** The offsets of the previous async commit (see below). */
+  let previousCommit: OffsetToCommit[] = [];
   const commitIfDue = () => {
     if (!consumer || clock() - lastCommitAt < commitIntervalMs) return;
     const offsets = tracker.take();
     if (offsets.length === 0) return;
     lastCommitAt = clock();
     consumer.commit(offsets);
+    // Undo history is forgotten one commit later: an async commit's outcome is only logged, so
+    // a replay after one failed commit still restores exactly. Without this the undo entries of
+    // every record ever read stayed (and held each account's whole history, never evicted).
+    if (previousCommit.length > 0) state.forgetBefore(previousCommit);
+    previousCommit = offsets;
   };
 
   /** At-least-once: write outputs in the background; offsets follow once they are acknowledged. */
@@ -414,7 +423,11 @@ export async function startFeatureConsumer(
   loop.catch(() => undefined);
 
   return {
-    stats: () => ({ ...totals, dlq: { ...dlqTotals } }),
+    stats: () => ({
+      ...totals,
+      dlq: { ...dlqTotals },
+      rememberedRecords: state.rememberedRecords,
+    }),
     health: () => health,
     assignedPartitions: () => warmer.assignedPartitions(),
     done: loop,
