@@ -310,19 +310,12 @@ export async function startFeatureConsumer(
   let failure: unknown;
   let lastCommitAt = 0;
   const commitIntervalMs = options.commitIntervalMs ?? 1000;
-  /** The offsets of the previous async commit (see below). */
-  let previousCommit: OffsetToCommit[] = [];
   const commitIfDue = () => {
     if (!consumer || clock() - lastCommitAt < commitIntervalMs) return;
     const offsets = tracker.take();
     if (offsets.length === 0) return;
     lastCommitAt = clock();
     consumer.commit(offsets);
-    // Undo history is forgotten one commit later: an async commit's outcome is only logged, so
-    // a replay after one failed commit still restores exactly. Without this the undo entries of
-    // every record ever read stayed (and held each account's whole history, never evicted).
-    if (previousCommit.length > 0) state.forgetBefore(previousCommit);
-    previousCommit = offsets;
   };
 
   /** At-least-once: write outputs in the background; offsets follow once they are acknowledged. */

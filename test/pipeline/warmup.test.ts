@@ -290,16 +290,6 @@ describe('warm-up of newly assigned partitions (restart, rebalance)', () => {
     if (!cluster.isMock) assert.equal(await outputs(topics), 2 * half);
   });
 
-  it('at-least-once: undo history is forgotten as offsets are committed (memory stays bounded)', async () => {
-    const topics = await topicsFor(half);
-    const consumer = await start(topics, uniqueName('memory'), { commitIntervalMs: 0 });
-    await untilAcknowledged(consumer, half);
-    const { rememberedRecords } = consumer.stats();
-    await consumer.stop();
-    // At most the batches since the commit before last: 2 commits x (4 in flight + 1) x 200.
-    assert.ok(rememberedRecords <= 2000 * 0.6, `${rememberedRecords} undo entries after ${half}`);
-  });
-
   it('a second instance taking over partitions by rebalance computes the same features', async () => {
     const topics = await topicsFor(half);
     const groupId = uniqueName('rebalance');
