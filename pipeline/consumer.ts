@@ -186,7 +186,6 @@ export async function startFeatureConsumer(
         groupId: `${options.groupId}.warmup`,
         topics: [],
         manualAssignment: true,
-        partitionEof: true,
         withTimestamps: true,
         readCommitted: true,
         maxBatchRecords: 5000,

@@ -115,11 +115,9 @@ export async function warmPartitions(
       timedOut = true;
       break;
     }
+    // No end-of-partition report ends a range: the record at endOffset exists and is visible
+    // (the group consumer just read it), so every range ends on a record at or past its end.
     const records = await reader.poll(pollTimeoutMs);
-    for (const partition of reader.takeEndsReached()) {
-      const r = byPartition.get(partition);
-      if (r) r.done = true;
-    }
     const toFold: ConsumedRecord[] = [];
     for (const record of records) {
       const r = byPartition.get(record.partition);
