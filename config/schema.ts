@@ -272,6 +272,28 @@ const pipelineSection = z
         metricsPort: port.default(9465),
         /** Interface of the consumer's /metrics (`pipewatch pipeline consumer`). Default `127.0.0.1`. */
         metricsHost: z.string().min(1).default('127.0.0.1'),
+        /**
+         * Warm-up of partitions the consumer is assigned (start-up, rebalance): before processing
+         * from the committed offset, it folds the partition's records of the last hour (plus the
+         * margin) of event time into the per-account windows, emitting and committing nothing, so
+         * `*_1m` / `*_1h` features equal those of a consumer that never stopped.
+         */
+        warmup: z
+          .object({
+            /** Warm newly assigned partitions. Default true. */
+            enabled: z.boolean().default(true),
+            /** Most records read to warm one partition (older ones are left out, logged). Default 1000000. */
+            maxRecordsPerPartition: z.number().int().positive().default(1_000_000),
+            /** Event time read before the 1 h window, for late or skewed records, in ms. Default 300000. */
+            latenessMarginMs: z.number().int().nonnegative().max(86_400_000).default(300_000),
+            /**
+             * Longest one warm-up may read before processing goes on with what it folded, in ms;
+             * below librdkafka's max.poll.interval.ms (300000). Default 120000.
+             */
+            timeoutMs: z.number().int().positive().max(240_000).default(120_000),
+          })
+          .strict()
+          .default({}),
       })
       .strict()
       .default({}),

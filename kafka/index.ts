@@ -10,6 +10,7 @@ export {
   type OffsetToCommit,
   type OutgoingMessage,
   type RdConsumerOptions,
+  type TopicPartition,
   type RdProducerOptions,
   type TopicMessages,
 } from './librdkafka/index.js';

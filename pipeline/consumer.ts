@@ -15,6 +15,8 @@ import { FeatureState } from './feature-state.js';
 import { PipelineMetrics, startMetricsServer, type MetricsServer } from './metrics.js';
 import { dlqErrorTypes, processBatch, type DlqErrorType, type ProcessedBatch } from './process.js';
 import { defaultMaxFutureSkewMs } from './transaction.js';
+import { PartitionWarmer } from './partition-warmer.js';
+import { defaultWarmupSettings, type WarmupSettings } from './warmup.js';
 
 export interface PipelineTopics {
   readonly raw: string;
@@ -67,6 +69,12 @@ export interface FeatureConsumerOptions {
    */
   readonly deliveryTimeoutMs?: number;
   readonly commitIntervalMs?: number;
+  /**
+   * Warm-up of newly assigned partitions (start-up, rebalance): their accounts' windows are
+   * rebuilt from the last hour of records below the committed offset before processing goes on
+   * (pipeline/warmup.ts). Unset keys default as in `defaultWarmupSettings` (on).
+   */
+  readonly warmup?: Partial<WarmupSettings>;
   /** Serve /metrics here; `false` serves nothing. Default false. */
   readonly http?: { readonly host: string; readonly port: number } | false;
   readonly metrics?: PipelineMetrics;
@@ -98,6 +106,8 @@ export interface ConsumerStats {
   readonly dlq: Readonly<Record<DlqErrorType, number>>;
   /** Times the consumer went back to its committed offsets after a failed write. */
   readonly restarts: number;
+  /** Undo entries the feature state holds (records not yet known committed): a memory check. */
+  readonly rememberedRecords: number;
 }
 
 /** Whether the consumer still works: `failed` once its loop ended on an error it cannot retry. */
@@ -109,6 +119,8 @@ export type ConsumerHealth =
 export interface RunningFeatureConsumer {
   stats(): ConsumerStats;
   health(): ConsumerHealth;
+  /** Raw-topic partitions this member was assigned when it last polled. */
+  assignedPartitions(): readonly number[];
   /**
    * Settles when the consumer loop ends: resolves after stop(), rejects with the error when the
    * loop ended by itself (a fatal producer error such as being fenced, or an unexpected throw).
@@ -158,6 +170,30 @@ export async function startFeatureConsumer(
     COMPUTE_ERROR: 0,
   };
   await options.codec.prepare(['features']);
+  const maxFutureSkewMs = options.maxFutureSkewMs ?? defaultMaxFutureSkewMs;
+  const warmer = new PartitionWarmer({
+    topic: options.topics.raw,
+    state,
+    codec: options.codec,
+    settings: { ...defaultWarmupSettings, ...options.warmup },
+    maxFutureSkewMs,
+    metrics,
+    // Joins no group and commits nothing: warm-up only reads.
+    newReader: () =>
+      new RdConsumer({
+        brokers: options.brokers,
+        clientId: `${clientId}-warmup`,
+        groupId: `${options.groupId}.warmup`,
+        topics: [],
+        manualAssignment: true,
+        withTimestamps: true,
+        readCommitted: true,
+        maxBatchRecords: 5000,
+        ...(logger ? { logger } : {}),
+        ...(options.security ? { security: options.security } : {}),
+      }),
+    ...(logger ? { logger } : {}),
+  });
 
   const newConsumer = () =>
     new RdConsumer({
@@ -221,7 +257,7 @@ export async function startFeatureConsumer(
         codec: options.codec,
         state,
         nowMs: clock(),
-        maxFutureSkewMs: options.maxFutureSkewMs ?? defaultMaxFutureSkewMs,
+        maxFutureSkewMs,
       },
     );
     metrics.replayedRecords.inc({ restored: 'exact' }, state.replayedRecords - replayedBefore);
@@ -307,6 +343,8 @@ export async function startFeatureConsumer(
     await Promise.allSettled([...inFlight]);
     failure = undefined;
     tracker.reset();
+    // Leaving the group lets another member take partitions meanwhile: look at each again.
+    warmer.resetAssignment();
     await consumer?.close().catch(() => undefined);
     totals.restarts++;
     consumer = newConsumer();
@@ -318,6 +356,7 @@ export async function startFeatureConsumer(
     while (running) {
       const records = await next;
       if (!running) break;
+      warmer.observeAssignment(consumer!);
       for (const message of consumer!.takeErrors()) logger?.warn(`consumer: ${message}`);
       if (failure) {
         if (isFatal(failure)) {
@@ -337,6 +376,7 @@ export async function startFeatureConsumer(
         commitIfDue();
         continue;
       }
+      await warmer.beforeBatch(records, clock());
       const out = await processRecords(records);
       const offsets = nextOffsets(records);
       if (transactional) {
@@ -375,8 +415,13 @@ export async function startFeatureConsumer(
   loop.catch(() => undefined);
 
   return {
-    stats: () => ({ ...totals, dlq: { ...dlqTotals } }),
+    stats: () => ({
+      ...totals,
+      dlq: { ...dlqTotals },
+      rememberedRecords: state.rememberedRecords,
+    }),
     health: () => health,
+    assignedPartitions: () => warmer.assignedPartitions(),
     done: loop,
     httpUrl: server?.url,
     metrics,

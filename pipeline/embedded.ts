@@ -61,6 +61,7 @@ export async function startEmbeddedPipeline(
     maxBatchRecords: settings.consumer.maxBatchRecords,
     maxInFlightBatches: settings.consumer.maxInFlightBatches,
     maxFutureSkewMs: settings.consumer.maxFutureSkewMs,
+    warmup: settings.consumer.warmup,
     metrics,
     ...(logger ? { logger: logger.child({ component: 'pipeline-consumer' }) } : {}),
   });

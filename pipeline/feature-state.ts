@@ -1,5 +1,7 @@
 const minuteMs = 60_000;
 const hourMs = 3_600_000;
+/** The longest window: a record older than this (in event time) no longer shapes any feature. */
+export const longestWindowMs = hourMs;
 
 /** Where a record was read: its raw-topic partition and offset. */
 export interface RecordPosition {
@@ -237,6 +239,40 @@ export class FeatureState {
     w.add(timeMs, amountUsd);
     this.noteTime(timeMs);
     return w;
+  }
+
+  /**
+   * Folds a record of committed history (a warm-up read below the committed offset): no undo
+   * entry, since nothing will replay it, but its position, so a later record of the account at
+   * a higher offset is new and one at or below it is recognised.
+   */
+  foldCommitted(
+    accountId: string,
+    timeMs: number,
+    amountUsd: number,
+    position: RecordPosition,
+  ): void {
+    const w = this.windows(accountId);
+    w.lastPartition = position.partition;
+    w.lastOffset = position.offset;
+    w.previousLatestMs = w.latestMs;
+    w.add(timeMs, amountUsd);
+    this.noteTime(timeMs);
+  }
+
+  /**
+   * Forgets every account last read from `partition` (before warming it again: another instance
+   * processed it meanwhile, so what is held here is stale). Returns how many were dropped.
+   */
+  dropPartition(partition: number): number {
+    let dropped = 0;
+    for (const [account, w] of this.accounts) {
+      if (w.lastPartition !== partition) continue;
+      this.accounts.delete(account);
+      this.remembering.delete(w);
+      dropped++;
+    }
+    return dropped;
   }
 
   /** Records below these offsets (next offset to read, per partition) will not be replayed. */

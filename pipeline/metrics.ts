@@ -14,6 +14,8 @@ export class PipelineMetrics {
   readonly consumerUp: Gauge;
   readonly consumerFatalErrors: Counter;
   readonly replayedRecords: Counter<'restored'>;
+  readonly warmupRecords: Counter<'method'>;
+  readonly warmupPartitions: Counter<'method' | 'outcome'>;
 
   constructor(defaultMetrics = true) {
     if (defaultMetrics) collectDefaultMetrics({ register: this.registry });
@@ -65,6 +67,23 @@ export class PipelineMetrics {
         'Records read again after a failed write. restored=exact: the per-account windows were ' +
         'rolled back first; inexact: their undo history was gone, so they were not folded twice.',
       labelNames: ['restored'],
+      registers,
+    });
+    this.warmupRecords = new Counter({
+      name: 'pipewatch_pipeline_warmup_records_total',
+      help:
+        'Raw records the feature consumer read to warm the windows of newly assigned partitions ' +
+        '(folded or skipped, never emitted), by how the start offset was found: ' +
+        'offsets-by-timestamp or scan-from-log-start.',
+      labelNames: ['method'],
+      registers,
+    });
+    this.warmupPartitions = new Counter({
+      name: 'pipewatch_pipeline_warmup_partitions_total',
+      help:
+        'Partition warm-ups of the feature consumer, by method and outcome (complete; capped by ' +
+        'maxRecordsPerPartition; timed_out; failed, method none).',
+      labelNames: ['method', 'outcome'],
       registers,
     });
   }

@@ -174,6 +174,7 @@ export const pipelineCommand: Command = {
       maxBatchRecords: settings.maxBatchRecords,
       maxInFlightBatches: settings.maxInFlightBatches,
       maxFutureSkewMs: settings.maxFutureSkewMs,
+      warmup: settings.warmup,
       http: {
         host: settings.metricsHost,
         port: numberFlag('metrics-port', values['metrics-port']) ?? settings.metricsPort,

@@ -10,6 +10,20 @@ import { isSecretLibrdkafkaProperty } from '../security.js';
  * `addressOf`; their backing stores live off the V8 heap and never move.
  */
 
+/**
+ * `rd_kafka_topic_partition_list_t` (`int cnt, size; elems *`) and its elements
+ * (`rd_kafka_topic_partition_t`) on 64-bit Linux: field offsets in bytes.
+ */
+export const partitionListLayout = {
+  cnt: 0,
+  elems: 8,
+  elemSize: 64,
+  topic: 0,
+  partition: 8,
+  offset: 16,
+  err: 48,
+} as const;
+
 /** `rd_kafka_message_t` on 64-bit Linux: field offsets in bytes. */
 export const messageLayout = {
   size: 72,
@@ -89,6 +103,15 @@ export interface RdBinding {
   queueLength: (q: Address) => number;
   /** Writes the current assignment (a partition list to destroy) to `out`. */
   assignment: (rk: Address, out: Address) => number;
+  /** Replaces the assignment (manual assignment, no group membership); 0 = no error. */
+  assign: (rk: Address, partitions: Address) => number;
+  /** ListOffsets by timestamp: each element's offset goes in as a timestamp, comes out an offset. */
+  offsetsForTimes: AsyncFn<[rk: Address, offsets: Address, timeoutMs: number], number>;
+  /** Low and high watermark of one partition, written to the two int64 out addresses. */
+  queryWatermarkOffsets: AsyncFn<
+    [rk: Address, topic: string, partition: number, low: Address, high: Address, timeoutMs: number],
+    number
+  >;
   strlen: (s: Address) => number;
   topicName: (rkt: Address) => string;
   topicNew: (rk: Address, name: string, conf: Address) => Address;
@@ -202,6 +225,13 @@ export function rdBinding(): RdBinding {
     ),
     queueLength: f('size_t rd_kafka_queue_length(uintptr_t q)'),
     assignment: f('int rd_kafka_assignment(uintptr_t rk, uintptr_t out)'),
+    assign: f('int rd_kafka_assign(uintptr_t rk, uintptr_t partitions)'),
+    offsetsForTimes: f(
+      'int rd_kafka_offsets_for_times(uintptr_t rk, uintptr_t offsets, int timeout_ms)',
+    ),
+    queryWatermarkOffsets: f(
+      'int rd_kafka_query_watermark_offsets(uintptr_t rk, const char *topic, int32_t partition, uintptr_t low, uintptr_t high, int timeout_ms)',
+    ),
     topicName: f('const char *rd_kafka_topic_name(uintptr_t rkt)'),
     topicNew: f('uintptr_t rd_kafka_topic_new(uintptr_t rk, const char *name, uintptr_t conf)'),
     topicDestroy: f('void rd_kafka_topic_destroy(uintptr_t rkt)'),

@@ -6,6 +6,7 @@ import {
   cString,
   messageLayout,
   newConf,
+  partitionListLayout,
   offsetList,
   pinnedBuffer,
   rdBinding,
@@ -53,9 +54,23 @@ export interface RdConsumerOptions {
    * about one bound's worth of records per second: raise both for throughput.
    */
   readonly queuedMinMessages?: number;
+  /**
+   * Join no group: read only what `assign` names (a reader of an offset range, such as the
+   * feature consumer's warm-up). `groupId` is still required by librdkafka but never joined, and
+   * nothing is committed unless asked. Default false (subscribe to `topics`).
+   */
+  readonly manualAssignment?: boolean;
+  /** Report reaching a partition's end (`takeEndsReached`). Default false. */
+  readonly partitionEof?: boolean;
   readonly logger?: Logger;
   /** TLS and SASL (see kafka/security.ts). Default: plaintext, no authentication. */
   readonly security?: KafkaSecurity;
+}
+
+/** A topic partition. */
+export interface TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
 }
 
 /** A consumed record; `value` and `key` are views into one buffer per poll. */
@@ -98,6 +113,8 @@ export class RdConsumer {
   private closed = false;
   /** Errors librdkafka reported since the last call to takeErrors. */
   private errors: string[] = [];
+  /** Partitions whose end was reached since the last takeEndsReached (with `partitionEof`). */
+  private endsReached = new Set<number>();
 
   constructor(private readonly options: RdConsumerOptions) {
     const b = rdBinding();
@@ -116,6 +133,7 @@ export class RdConsumer {
       'fetch.wait.max.ms': String(options.fetchWaitMaxMs ?? 100),
       'isolation.level': options.readCommitted === false ? 'read_uncommitted' : 'read_committed',
       'log.queue': 'true',
+      ...(options.partitionEof ? { 'enable.partition.eof': 'true' } : {}),
       log_level: options.logger?.isLevelEnabled('debug') ? '7' : '4',
       ...(options.queuedMaxMessagesKbytes !== undefined
         ? { 'queued.max.messages.kbytes': String(options.queuedMaxMessagesKbytes) }
@@ -152,6 +170,7 @@ export class RdConsumer {
     const capacity = options.maxBatchRecords ?? 5000;
     this.pointers = pinnedBuffer(capacity * 8);
     this.headers = pinnedBuffer(capacity * messageLayout.size);
+    if (options.manualAssignment) return;
     const list = b.partitionListNew(options.topics.length);
     for (const topic of options.topics) b.partitionListAdd(list, topic, -1);
     const err = b.subscribe(this.rk, list);
@@ -263,6 +282,106 @@ export class RdConsumer {
     return count;
   }
 
+  /** The partitions currently assigned to this member (by the group or by `assign`). */
+  assignment(): TopicPartition[] {
+    if (this.closed) return [];
+    const b = rdBinding();
+    if (b.assignment(this.rk, this.scratch.address) !== 0) return [];
+    const list = readU64(this.scratch.buffer, 0);
+    if (!list) return [];
+    try {
+      return readPartitionList(list).map(({ topic, partition }) => ({ topic, partition }));
+    } finally {
+      b.partitionListDestroy(list);
+    }
+  }
+
+  /** Manual assignment (see `manualAssignment`): read these partitions from these offsets. */
+  assign(offsets: readonly OffsetToCommit[]): void {
+    const b = rdBinding();
+    const list = offsetList(offsets);
+    const err = b.assign(this.rk, list);
+    b.partitionListDestroy(list);
+    if (err !== 0) {
+      throw new PipewatchError('INTERNAL', `assign failed: ${b.errToString(err)}`);
+    }
+  }
+
+  /**
+   * ListOffsets by timestamp: per partition, the earliest offset whose record timestamp is at or
+   * after `timestampMs`, or -1 when there is none. A cluster may ignore the timestamp (see the
+   * callers' probes).
+   */
+  async offsetsForTimes(
+    topic: string,
+    partitions: readonly number[],
+    timestampMs: number,
+    timeoutMs = 10_000,
+  ): Promise<Map<number, number>> {
+    const b = rdBinding();
+    const list = offsetList(
+      partitions.map((partition) => ({ topic, partition, offset: timestampMs })),
+    );
+    try {
+      const err = await callAsync(b.offsetsForTimes, this.rk, list, timeoutMs);
+      if (err !== 0) {
+        throw new PipewatchError(
+          'KAFKA_UNREACHABLE',
+          `offsets by timestamp: ${b.errToString(err)}`,
+        );
+      }
+      const out = new Map<number, number>();
+      for (const element of readPartitionList(list)) {
+        if (element.err !== 0) {
+          throw new PipewatchError(
+            'KAFKA_UNREACHABLE',
+            `offsets by timestamp of ${topic}[${element.partition}]: ${b.errToString(element.err)}`,
+          );
+        }
+        out.set(element.partition, element.offset);
+      }
+      return out;
+    } finally {
+      b.partitionListDestroy(list);
+    }
+  }
+
+  /** Low (log start) and high (end) watermark of a partition, asked of its leader. */
+  async watermarkOffsets(
+    topic: string,
+    partition: number,
+    timeoutMs = 10_000,
+  ): Promise<{ low: number; high: number }> {
+    const b = rdBinding();
+    const out = pinnedBuffer(16);
+    const err = await callAsync(
+      b.queryWatermarkOffsets,
+      this.rk,
+      topic,
+      partition,
+      out.address,
+      out.address + 8,
+      timeoutMs,
+    );
+    if (err !== 0) {
+      throw new PipewatchError(
+        'KAFKA_UNREACHABLE',
+        `watermarks of ${topic}[${partition}]: ${b.errToString(err)}`,
+      );
+    }
+    return {
+      low: Number(out.buffer.readBigInt64LE(0)),
+      high: Number(out.buffer.readBigInt64LE(8)),
+    };
+  }
+
+  /** Partitions whose end was reached since the last call (with `partitionEof`). */
+  takeEndsReached(): number[] {
+    const ends = [...this.endsReached];
+    this.endsReached.clear();
+    return ends;
+  }
+
   /** Records fetched by librdkafka and not yet taken by `poll` (its prefetch queue). */
   queuedRecords(): number {
     return this.closed ? 0 : rdBinding().queueLength(this.consumerQueue);
@@ -321,6 +440,7 @@ export class RdConsumer {
       if (err !== 0) {
         // An error travelling as a message (e.g. a partition that cannot be fetched).
         if (err !== rdConstants.errPartitionEof) this.errors.push(b.errToString(err));
+        else this.endsReached.add(headers.readInt32LE(at + messageLayout.partition));
         b.messageDestroy(readU64(pointers, i * 8));
         continue;
       }
@@ -379,6 +499,28 @@ export class RdConsumer {
     }
     return name;
   }
+}
+
+/** The elements of a `rd_kafka_topic_partition_list_t`. */
+function readPartitionList(
+  list: number,
+): { topic: string; partition: number; offset: number; err: number }[] {
+  const b = rdBinding();
+  const head = copyOut(list, 16);
+  const count = head.readInt32LE(partitionListLayout.cnt);
+  const elems = readU64(head, partitionListLayout.elems);
+  const out: { topic: string; partition: number; offset: number; err: number }[] = [];
+  for (let i = 0; i < count; i++) {
+    const element = copyOut(elems + i * partitionListLayout.elemSize, partitionListLayout.elemSize);
+    const topicPointer = readU64(element, partitionListLayout.topic);
+    out.push({
+      topic: copyOut(topicPointer, b.strlen(topicPointer)).toString('utf8'),
+      partition: element.readInt32LE(partitionListLayout.partition),
+      offset: Number(element.readBigInt64LE(partitionListLayout.offset)),
+      err: element.readInt32LE(partitionListLayout.err),
+    });
+  }
+  return out;
 }
 
 const noHeaders: readonly (readonly [string, Buffer | null])[] = Object.freeze([]);

@@ -4,6 +4,7 @@ export {
   type ConsumedRecord,
   type OffsetToCommit,
   type RdConsumerOptions,
+  type TopicPartition,
 } from './consumer.js';
 export {
   RdProducer,

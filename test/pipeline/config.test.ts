@@ -14,6 +14,12 @@ describe('pipeline configuration section', () => {
     assert.equal(config.pipeline.consumer.maxFutureSkewMs, 300_000);
     assert.equal(config.pipeline.consumer.maxBatchRecords, 2000);
     assert.equal(config.pipeline.consumer.maxInFlightBatches, 4);
+    assert.deepEqual(config.pipeline.consumer.warmup, {
+      enabled: true,
+      maxRecordsPerPartition: 1_000_000,
+      latenessMarginMs: 300_000,
+      timeoutMs: 120_000,
+    });
   });
 
   it('names an unknown key and a bad knob', () => {
@@ -40,6 +46,10 @@ describe('pipeline configuration section', () => {
     assert.throws(
       () => parseConfig({ pipeline: { consumer: { maxBatchRecords: 0 } } }, {}),
       /pipeline\.consumer\.maxBatchRecords/,
+    );
+    assert.throws(
+      () => parseConfig({ pipeline: { consumer: { warmup: { maxRecords: 5 } } } }, {}),
+      /pipeline\.consumer\.warmup\.maxRecords/,
     );
   });
 });
