@@ -16,7 +16,7 @@ import { PipelineMetrics, startMetricsServer, type MetricsServer } from './metri
 import { dlqErrorTypes, processBatch, type DlqErrorType, type ProcessedBatch } from './process.js';
 import { defaultMaxFutureSkewMs } from './transaction.js';
 import { PartitionWarmer } from './partition-warmer.js';
-import { defaultWarmupSettings, type WarmupSettings } from './warmup.js';
+import { defaultWarmupSettings, newWarmupReader, type WarmupSettings } from './warmup.js';
 
 export interface PipelineTopics {
   readonly raw: string;
@@ -178,17 +178,11 @@ export async function startFeatureConsumer(
     settings: { ...defaultWarmupSettings, ...options.warmup },
     maxFutureSkewMs,
     metrics,
-    // Joins no group and commits nothing: warm-up only reads.
     newReader: () =>
-      new RdConsumer({
+      newWarmupReader({
         brokers: options.brokers,
-        clientId: `${clientId}-warmup`,
-        groupId: `${options.groupId}.warmup`,
-        topics: [],
-        manualAssignment: true,
-        withTimestamps: true,
-        readCommitted: true,
-        maxBatchRecords: 5000,
+        clientId,
+        groupId: options.groupId,
         ...(logger ? { logger } : {}),
         ...(options.security ? { security: options.security } : {}),
       }),

@@ -1,4 +1,5 @@
-import type { ConsumedRecord, RdConsumer } from '../kafka/index.js';
+import { RdConsumer, type ConsumedRecord, type KafkaSecurity } from '../kafka/index.js';
+import type { Logger } from 'pino';
 import type { RecordCodec } from './codec.js';
 import { longestWindowMs, type FeatureState } from './feature-state.js';
 import { isValidationFailure, validateTransaction, type Transaction } from './transaction.js';
@@ -29,6 +30,28 @@ export const defaultWarmupSettings: WarmupSettings = {
  * or, where the cluster ignores the timestamp (librdkafka's mock answers -1 to every time), a
  * read from the log start that skips records older than the range.
  */
+/** The warm-up's reader: joins no group and commits nothing (warm-up only reads). */
+export function newWarmupReader(o: {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly groupId: string;
+  readonly logger?: Logger;
+  readonly security?: KafkaSecurity;
+}): RdConsumer {
+  return new RdConsumer({
+    brokers: o.brokers,
+    clientId: `${o.clientId}-warmup`,
+    groupId: `${o.groupId}.warmup`,
+    topics: [],
+    manualAssignment: true,
+    withTimestamps: true,
+    readCommitted: true,
+    maxBatchRecords: 5000,
+    ...(o.logger ? { logger: o.logger } : {}),
+    ...(o.security ? { security: o.security } : {}),
+  });
+}
+
 export type WarmupMethod = 'offsets-by-timestamp' | 'scan-from-log-start';
 /** complete; capped (maxRecordsPerPartition cut off older in-range records); timed_out. */
 export type WarmupOutcome = 'complete' | 'capped' | 'timed_out';

@@ -6,7 +6,6 @@ import {
   cString,
   messageLayout,
   newConf,
-  partitionListLayout,
   offsetList,
   pinnedBuffer,
   rdBinding,
@@ -15,6 +14,7 @@ import {
   type PinnedBuffer,
 } from './binding.js';
 import { EventPump } from './events.js';
+import { copyOut, offsetsForTimes, readPartitionList, watermarkOffsets } from './partition-list.js';
 
 export interface RdConsumerOptions {
   readonly brokers: readonly string[];
@@ -60,8 +60,6 @@ export interface RdConsumerOptions {
    * nothing is committed unless asked. Default false (subscribe to `topics`).
    */
   readonly manualAssignment?: boolean;
-  /** Report reaching a partition's end (`takeEndsReached`). Default false. */
-  readonly partitionEof?: boolean;
   readonly logger?: Logger;
   /** TLS and SASL (see kafka/security.ts). Default: plaintext, no authentication. */
   readonly security?: KafkaSecurity;
@@ -113,8 +111,6 @@ export class RdConsumer {
   private closed = false;
   /** Errors librdkafka reported since the last call to takeErrors. */
   private errors: string[] = [];
-  /** Partitions whose end was reached since the last takeEndsReached (with `partitionEof`). */
-  private endsReached = new Set<number>();
 
   constructor(private readonly options: RdConsumerOptions) {
     const b = rdBinding();
@@ -133,7 +129,6 @@ export class RdConsumer {
       'fetch.wait.max.ms': String(options.fetchWaitMaxMs ?? 100),
       'isolation.level': options.readCommitted === false ? 'read_uncommitted' : 'read_committed',
       'log.queue': 'true',
-      ...(options.partitionEof ? { 'enable.partition.eof': 'true' } : {}),
       log_level: options.logger?.isLevelEnabled('debug') ? '7' : '4',
       ...(options.queuedMaxMessagesKbytes !== undefined
         ? { 'queued.max.messages.kbytes': String(options.queuedMaxMessagesKbytes) }
@@ -268,18 +263,9 @@ export class RdConsumer {
     return rdBinding().consumerGroupMetadata(this.rk);
   }
 
-  /** Partitions currently assigned to this member (0 before the first rebalance). */
+  /** How many partitions are assigned to this member (0 before the first rebalance). */
   assignedPartitions(): number {
-    if (this.closed) return 0;
-    const b = rdBinding();
-    if (b.assignment(this.rk, this.scratch.address) !== 0) return 0;
-    const list = readU64(this.scratch.buffer, 0);
-    if (!list) return 0;
-    // rd_kafka_topic_partition_list_t starts with `int cnt`.
-    b.copy(this.scratch.address + 8, list, 4);
-    const count = this.scratch.buffer.readInt32LE(8);
-    b.partitionListDestroy(list);
-    return count;
+    return this.assignment().length;
   }
 
   /** The partitions currently assigned to this member (by the group or by `assign`). */
@@ -307,79 +293,23 @@ export class RdConsumer {
     }
   }
 
-  /**
-   * ListOffsets by timestamp: per partition, the earliest offset whose record timestamp is at or
-   * after `timestampMs`, or -1 when there is none. A cluster may ignore the timestamp (see the
-   * callers' probes).
-   */
-  async offsetsForTimes(
+  /** See `offsetsForTimes` in partition-list.ts. */
+  offsetsForTimes(
     topic: string,
     partitions: readonly number[],
     timestampMs: number,
     timeoutMs = 10_000,
   ): Promise<Map<number, number>> {
-    const b = rdBinding();
-    const list = offsetList(
-      partitions.map((partition) => ({ topic, partition, offset: timestampMs })),
-    );
-    try {
-      const err = await callAsync(b.offsetsForTimes, this.rk, list, timeoutMs);
-      if (err !== 0) {
-        throw new PipewatchError(
-          'KAFKA_UNREACHABLE',
-          `offsets by timestamp: ${b.errToString(err)}`,
-        );
-      }
-      const out = new Map<number, number>();
-      for (const element of readPartitionList(list)) {
-        if (element.err !== 0) {
-          throw new PipewatchError(
-            'KAFKA_UNREACHABLE',
-            `offsets by timestamp of ${topic}[${element.partition}]: ${b.errToString(element.err)}`,
-          );
-        }
-        out.set(element.partition, element.offset);
-      }
-      return out;
-    } finally {
-      b.partitionListDestroy(list);
-    }
+    return offsetsForTimes(this.rk, topic, partitions, timestampMs, timeoutMs);
   }
 
   /** Low (log start) and high (end) watermark of a partition, asked of its leader. */
-  async watermarkOffsets(
+  watermarkOffsets(
     topic: string,
     partition: number,
     timeoutMs = 10_000,
   ): Promise<{ low: number; high: number }> {
-    const b = rdBinding();
-    const out = pinnedBuffer(16);
-    const err = await callAsync(
-      b.queryWatermarkOffsets,
-      this.rk,
-      topic,
-      partition,
-      out.address,
-      out.address + 8,
-      timeoutMs,
-    );
-    if (err !== 0) {
-      throw new PipewatchError(
-        'KAFKA_UNREACHABLE',
-        `watermarks of ${topic}[${partition}]: ${b.errToString(err)}`,
-      );
-    }
-    return {
-      low: Number(out.buffer.readBigInt64LE(0)),
-      high: Number(out.buffer.readBigInt64LE(8)),
-    };
-  }
-
-  /** Partitions whose end was reached since the last call (with `partitionEof`). */
-  takeEndsReached(): number[] {
-    const ends = [...this.endsReached];
-    this.endsReached.clear();
-    return ends;
+    return watermarkOffsets(this.rk, topic, partition, timeoutMs);
   }
 
   /** Records fetched by librdkafka and not yet taken by `poll` (its prefetch queue). */
@@ -440,7 +370,6 @@ export class RdConsumer {
       if (err !== 0) {
         // An error travelling as a message (e.g. a partition that cannot be fetched).
         if (err !== rdConstants.errPartitionEof) this.errors.push(b.errToString(err));
-        else this.endsReached.add(headers.readInt32LE(at + messageLayout.partition));
         b.messageDestroy(readU64(pointers, i * 8));
         continue;
       }
@@ -501,33 +430,4 @@ export class RdConsumer {
   }
 }
 
-/** The elements of a `rd_kafka_topic_partition_list_t`. */
-function readPartitionList(
-  list: number,
-): { topic: string; partition: number; offset: number; err: number }[] {
-  const b = rdBinding();
-  const head = copyOut(list, 16);
-  const count = head.readInt32LE(partitionListLayout.cnt);
-  const elems = readU64(head, partitionListLayout.elems);
-  const out: { topic: string; partition: number; offset: number; err: number }[] = [];
-  for (let i = 0; i < count; i++) {
-    const element = copyOut(elems + i * partitionListLayout.elemSize, partitionListLayout.elemSize);
-    const topicPointer = readU64(element, partitionListLayout.topic);
-    out.push({
-      topic: copyOut(topicPointer, b.strlen(topicPointer)).toString('utf8'),
-      partition: element.readInt32LE(partitionListLayout.partition),
-      offset: Number(element.readBigInt64LE(partitionListLayout.offset)),
-      err: element.readInt32LE(partitionListLayout.err),
-    });
-  }
-  return out;
-}
-
 const noHeaders: readonly (readonly [string, Buffer | null])[] = Object.freeze([]);
-
-/** Copies `length` bytes at a C address into a new Buffer. */
-function copyOut(address: number, length: number): Buffer {
-  const target = pinnedBuffer(length);
-  if (length > 0) rdBinding().copy(target.address, address, length);
-  return target.buffer.subarray(0, length);
-}
