@@ -7,14 +7,11 @@ import {
 } from '../support/alertmanager.js';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { pino } from 'pino';
-import { createMetricsRegistry, pipewatchApp } from '../../api/index.js';
-import { buildAlerts, type BuiltAlerts } from '../../cli/service/alerts.js';
-import { parseConfig } from '../../config/index.js';
+import type { FastifyInstance } from 'fastify';
+import type { BuiltAlerts } from '../../cli/service/alerts.js';
 import { ReadingsBoard } from '../../monitor/index.js';
 import { openDatabase, type SqliteDatabase } from '../../store/index.js';
-import { tempDir } from './support.js';
+import { startAlertsApp, tempDir } from './support.js';
 
 const skip = alertmanagerSkip;
 
@@ -52,19 +49,11 @@ describe(
       if (skip) return;
       db = openDatabase(join(tmp.dir, 'pipewatch.sqlite'));
       const board = new ReadingsBoard();
-      alerts = buildAlerts({
-        config: parseConfig({}, {}),
+      ({ alerts, app } = await startAlertsApp({
         db,
         board,
-        logger: pino({ level: 'silent' }),
         httpUrl: 'http://status.example:8080',
-      });
-      app = Fastify();
-      await app.register(pipewatchApp, {
-        metricsRegistry: createMetricsRegistry({ version: 'test', nodeVersion: process.version }),
-        board,
-        alerts,
-      });
+      }));
       const pipewatchUrl = await app.listen({ host: '127.0.0.1', port: 0 });
       am = await startAlertmanager({
         dir: tmp.dir,

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
-import { buildAlerts } from '../../cli/service/alerts.js';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createMetricsRegistry, pipewatchApp, type AppOptions } from '../../api/index.js';
+import { buildAlerts, type BuiltAlerts } from '../../cli/service/alerts.js';
 import { parseConfig, type ConfigInput } from '../../config/index.js';
 import { ReadingsBoard, type AlertsRuntime } from '../../monitor/index.js';
 import { openDatabase, type SqliteDatabase } from '../../store/index.js';
@@ -199,4 +201,36 @@ export class WebhookSink {
     const s = this.server;
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
   }
+}
+
+/**
+ * The alerts runtime on `db` (default config unless given) and the pipewatch app serving it,
+ * not listening. With `nowMs`, the runtime and the alert routes share that clock.
+ */
+export async function startAlertsApp(o: {
+  readonly db: SqliteDatabase;
+  readonly board: ReadingsBoard;
+  readonly config?: ReturnType<typeof parseConfig>;
+  readonly nowMs?: () => number;
+  readonly httpUrl?: string;
+  readonly random?: () => number;
+  readonly app?: Partial<AppOptions>;
+}): Promise<{ alerts: BuiltAlerts; app: FastifyInstance }> {
+  const alerts = buildAlerts({
+    config: o.config ?? parseConfig({}, {}),
+    db: o.db,
+    board: o.board,
+    logger: pino({ level: 'silent' }),
+    ...(o.nowMs ? { nowMs: o.nowMs } : {}),
+    ...(o.httpUrl ? { httpUrl: o.httpUrl } : {}),
+    ...(o.random ? { random: o.random } : {}),
+  });
+  const app = Fastify();
+  await app.register(pipewatchApp, {
+    metricsRegistry: createMetricsRegistry({ version: 'test', nodeVersion: process.version }),
+    board: o.board,
+    ...o.app,
+    alerts: o.nowMs ? { ...alerts, nowMs: o.nowMs } : alerts,
+  });
+  return { alerts, app };
 }

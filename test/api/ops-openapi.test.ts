@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { pino } from 'pino';
-import { createMetricsRegistry, pipewatchApp } from '../../api/index.js';
-import { buildAlerts, type BuiltAlerts } from '../../cli/service/alerts.js';
-import { parseConfig } from '../../config/index.js';
+import type { FastifyInstance } from 'fastify';
+import type { BuiltAlerts } from '../../cli/service/alerts.js';
 import type { LagView } from '../../monitor/index.js';
 import { openDatabase, type SqliteDatabase } from '../../store/index.js';
-import { FakeClock, tempDir, testBoard } from '../alerts/support.js';
+import { FakeClock, startAlertsApp, tempDir, testBoard } from '../alerts/support.js';
 
 interface Schema {
   type?: string;
@@ -72,20 +69,12 @@ describe('OpenAPI document: alerts, rules, silences, lag and health operations',
     db = openDatabase(join(tmp.dir, 'doc.sqlite'));
     const clock = new FakeClock();
     const board = testBoard();
-    alerts = buildAlerts({
-      config: parseConfig({}, {}),
+    ({ alerts, app } = await startAlertsApp({
       db,
       board,
-      logger: pino({ level: 'silent' }),
       nowMs: clock.nowMs,
-    });
-    app = Fastify();
-    await app.register(pipewatchApp, {
-      metricsRegistry: createMetricsRegistry({ version: 'test', nodeVersion: process.version }),
-      board,
-      lag: emptyLag,
-      alerts: { ...alerts, nowMs: clock.nowMs },
-    });
+      app: { lag: emptyLag },
+    }));
     const res = await app.inject({ url: '/docs/json' });
     assert.equal(res.statusCode, 200);
     doc = res.json<Doc>();

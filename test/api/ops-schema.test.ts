@@ -2,13 +2,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { createMetricsRegistry, pipewatchApp } from '../../api/index.js';
-import { buildAlerts, type BuiltAlerts } from '../../cli/service/alerts.js';
-import { parseConfig } from '../../config/index.js';
+import type { BuiltAlerts } from '../../cli/service/alerts.js';
 import type { GroupLagView, LagPipeline, LagView } from '../../monitor/index.js';
 import { openDatabase, type SqliteDatabase } from '../../store/index.js';
-import { FakeClock, tempDir, testBoard } from '../alerts/support.js';
+import { FakeClock, startAlertsApp, tempDir, testBoard } from '../alerts/support.js';
 
 /**
  * What the route-schema conversion of the alerts, rules, silences, lag and health routes
@@ -32,19 +30,7 @@ describe('alerts, rules and silences routes: what the schemas decide', () => {
   before(async () => {
     db = openDatabase(join(tmp.dir, 'ops.sqlite'));
     const board = testBoard();
-    alerts = buildAlerts({
-      config: parseConfig({}, {}),
-      db,
-      board,
-      logger: pino({ level: 'silent' }),
-      nowMs: clock.nowMs,
-    });
-    app = Fastify();
-    await app.register(pipewatchApp, {
-      metricsRegistry: createMetricsRegistry({ version: 'test', nodeVersion: process.version }),
-      board,
-      alerts: { ...alerts, nowMs: clock.nowMs },
-    });
+    ({ alerts, app } = await startAlertsApp({ db, board, nowMs: clock.nowMs }));
   });
   after(async () => {
     await app.close();

@@ -3,14 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { pino } from 'pino';
-import { createMetricsRegistry, pipewatchApp } from '../../api/index.js';
-import { buildAlerts, type BuiltAlerts } from '../../cli/service/alerts.js';
-import { parseConfig } from '../../config/index.js';
+import type { FastifyInstance } from 'fastify';
+import type { BuiltAlerts } from '../../cli/service/alerts.js';
 import { ReadingsBoard } from '../../monitor/index.js';
 import { openDatabase, type SqliteDatabase } from '../../store/index.js';
 import { browserSkipReason, launchBrowser, screenshotPath } from '../support/browser.js';
+import { startAlertsApp } from '../alerts/support.js';
 
 describe('status page: alerts received through the Alertmanager webhook', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pipewatch-status-external-'));
@@ -22,19 +20,7 @@ describe('status page: alerts received through the Alertmanager webhook', () => 
   before(async () => {
     db = openDatabase(join(dir, 'status.sqlite'));
     const board = new ReadingsBoard();
-    alerts = buildAlerts({
-      config: parseConfig({}, {}),
-      db,
-      board,
-      logger: pino({ level: 'silent' }),
-      httpUrl: 'http://status.example:8080',
-    });
-    app = Fastify();
-    await app.register(pipewatchApp, {
-      metricsRegistry: createMetricsRegistry({ version: 'test', nodeVersion: process.version }),
-      board,
-      alerts,
-    });
+    ({ alerts, app } = await startAlertsApp({ db, board, httpUrl: 'http://status.example:8080' }));
     url = await app.listen({ host: '127.0.0.1', port: 0 });
     const r = await app.inject({
       method: 'POST',
